@@ -1,0 +1,1 @@
+"""Compile hromadas' Programs of Informatization into a bilingual site and open data."""

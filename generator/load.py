@@ -1,0 +1,215 @@
+"""Read source files: YAML with the position of every value, and Markdown.
+
+PyYAML's own constructors are not used. They silently keep the last of two
+duplicate keys, expand alias bombs, and read YAML 1.1 surprises (``no`` is
+false, ``2025-02-20`` is a date, ``0x1F`` is a number). We compose the node
+tree and convert it ourselves: only ``true``/``false``, ``null``, plain
+decimal integers and decimal fractions are typed; everything else stays text.
+Fractions become ``Decimal`` so that approved figures are never rounded.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .problems import Problem
+
+# Bounds that keep a hostile file from exhausting memory or time.
+MAX_FILE_BYTES = 5 * 1024 * 1024
+MAX_DEPTH = 64
+
+Location = tuple[int, int]  # 1-based line and column
+KeyPath = tuple[Any, ...]
+
+
+class _Resolver(yaml.resolver.BaseResolver):
+    pass
+
+
+_Resolver.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
+_Resolver.add_implicit_resolver("tag:yaml.org,2002:int", re.compile(r"^[-+]?[0-9]+$"), list("-+0123456789"))
+_Resolver.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(r"^[-+]?(?:[0-9]+\.[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?$"),
+    list("-+0123456789."),
+)
+_Resolver.add_implicit_resolver("tag:yaml.org,2002:null", re.compile(r"^(?:~|null|Null|NULL|)$"), ["~", "n", "N", ""])
+
+try:  # libyaml's parser is several times faster; fall back to pure Python.
+    class _Composer(yaml.CParser, _Resolver):  # type: ignore[misc]
+        def __init__(self, stream: str) -> None:
+            yaml.CParser.__init__(self, stream)
+            _Resolver.__init__(self)
+
+except AttributeError:  # pragma: no cover - depends on how PyYAML was built
+    class _Composer(  # type: ignore[no-redef]
+        yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser, yaml.composer.Composer, _Resolver
+    ):
+        def __init__(self, stream: str) -> None:
+            yaml.reader.Reader.__init__(self, stream)
+            yaml.scanner.Scanner.__init__(self)
+            yaml.parser.Parser.__init__(self)
+            yaml.composer.Composer.__init__(self)
+            _Resolver.__init__(self)
+
+
+@dataclass
+class YamlSource:
+    """A parsed YAML file: its data and where each value and key stands."""
+
+    path: Path
+    data: Any = None
+    values: dict[KeyPath, Location] = field(default_factory=dict)
+    keys: dict[KeyPath, Location] = field(default_factory=dict)
+    ok: bool = False
+
+    def where(self, key_path: KeyPath, *, key: bool = False) -> Location:
+        """The location of a value (or of its key), else of its nearest parent."""
+        key_path = tuple(key_path)
+        while True:
+            if key and key_path in self.keys:
+                return self.keys[key_path]
+            if key_path in self.values:
+                return self.values[key_path]
+            if not key_path:
+                return (1, 1)
+            key_path = key_path[:-1]
+
+
+def _mark(node: yaml.Node) -> Location:
+    return (node.start_mark.line + 1, node.start_mark.column + 1)
+
+
+class _Converter:
+    def __init__(self, source: YamlSource, problems: list[Problem]) -> None:
+        self.source = source
+        self.problems = problems
+        self.seen: set[int] = set()
+
+    def problem(self, node: yaml.Node, code: str, **params: Any) -> None:
+        line, column = _mark(node)
+        self.problems.append(Problem.make(self.source.path, line, column, code, **params))
+
+    def convert(self, node: yaml.Node, path: KeyPath, depth: int = 0) -> Any:
+        # An alias makes the composer hand out the same node object twice.
+        # Councils never need anchors, and refusing them stops alias bombs.
+        if id(node) in self.seen:
+            self.problem(node, "yaml-alias")
+            return None
+        self.seen.add(id(node))
+        if depth > MAX_DEPTH:
+            self.problem(node, "yaml-too-deep", limit=MAX_DEPTH)
+            return None
+        self.source.values[path] = _mark(node)
+        if isinstance(node, yaml.ScalarNode):
+            return self.scalar(node)
+        if isinstance(node, yaml.SequenceNode):
+            return [self.convert(item, path + (i,), depth + 1) for i, item in enumerate(node.value)]
+        result: dict[Any, Any] = {}
+        first_seen: dict[Any, yaml.Node] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                self.problem(key_node, "yaml-complex-key")
+                continue
+            key = self.scalar(key_node)
+            if isinstance(key, (Decimal, bool)) or key is None:
+                key = key_node.value
+            if key in first_seen:
+                self.problem(key_node, "yaml-duplicate-key", key=key, first_line=_mark(first_seen[key])[0])
+                continue
+            first_seen[key] = key_node
+            self.source.keys[path + (key,)] = _mark(key_node)
+            result[key] = self.convert(value_node, path + (key,), depth + 1)
+        return result
+
+    def scalar(self, node: yaml.ScalarNode) -> Any:
+        tag, value = node.tag, node.value
+        if tag == "tag:yaml.org,2002:str":
+            return value
+        if tag == "tag:yaml.org,2002:null":
+            return None
+        if tag == "tag:yaml.org,2002:bool":
+            return value.lower() == "true"
+        if tag == "tag:yaml.org,2002:int":
+            if len(value) > 30:
+                return value  # absurdly long: keep as text, the validator says why it is wrong
+            return int(value)
+        if tag == "tag:yaml.org,2002:float":
+            try:
+                return Decimal(value)
+            except InvalidOperation:
+                return value
+        self.problem(node, "yaml-tag", tag=tag)
+        return value
+
+
+def load_yaml(path: Path, problems: list[Problem]) -> YamlSource:
+    """Parse one YAML file. Problems are appended; ``source.ok`` says if data is usable."""
+    source = YamlSource(path)
+    text = read_text(path, problems)
+    if text is None:
+        return source
+    try:
+        loader = _Composer(text)
+        try:
+            node = loader.get_single_node()
+        finally:
+            loader.dispose()
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        problems.append(
+            Problem.make(path, line, column, "yaml-syntax", detail=(error.problem or error.context or "").strip())
+        )
+        return source
+    except yaml.YAMLError as error:  # ReaderError and the like: no mark
+        problems.append(Problem.make(path, 1, 1, "yaml-syntax", detail=str(error).splitlines()[0]))
+        return source
+    except RecursionError:
+        problems.append(Problem.make(path, 1, 1, "yaml-too-deep", limit=MAX_DEPTH))
+        return source
+    if node is None:
+        problems.append(Problem.make(path, 1, 1, "yaml-empty"))
+        return source
+    before = len(problems)
+    try:
+        source.data = _Converter(source, problems).convert(node, ())
+    except RecursionError:
+        problems.append(Problem.make(path, 1, 1, "yaml-too-deep", limit=MAX_DEPTH))
+        return source
+    source.ok = not any(p.severity == "error" for p in problems[before:])
+    return source
+
+
+def read_text(path: Path, problems: list[Problem]) -> str | None:
+    """Read a UTF-8 source file (a BOM is allowed), or report why it cannot be read."""
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            problems.append(Problem.make(path, 1, 1, "file-too-large", size_mb=round(size / 2**20, 1), limit_mb=5))
+            return None
+        raw = path.read_bytes()
+    except OSError as error:
+        problems.append(Problem.make(path, 1, 1, "file-unreadable", detail=error.strerror or str(error)))
+        return None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1
+        column = error.start - (raw.rfind(b"\n", 0, error.start) + 1) + 1
+        problems.append(Problem.make(path, line, column, "file-not-utf8"))
+        return None
+    if "\x00" in text:
+        index = text.index("\x00")
+        line = text.count("\n", 0, index) + 1
+        problems.append(Problem.make(path, line, index - text.rfind("\n", 0, index), "file-not-utf8"))
+        return None
+    return text.replace("\r\n", "\n").replace("\r", "\n")

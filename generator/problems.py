@@ -1,0 +1,309 @@
+"""A problem in a source is a value: where, what (a stable code), how bad, and what to do.
+
+Every message the validator can say is in ``MESSAGES`` below, in Ukrainian and
+English, so the handbook can list them all and a test can check both
+languages have the same placeholders.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+Severity = Literal["error", "warning"]
+
+# code: (severity, Ukrainian, English). Placeholders are str.format fields.
+MESSAGES: dict[str, tuple[Severity, str, str]] = {
+    # Reading files
+    "file-unreadable": ("error", "не вдається прочитати файл ({detail}).", "the file cannot be read ({detail})."),
+    "file-too-large": (
+        "error",
+        "файл завеликий ({size_mb} МБ; найбільше {limit_mb} МБ). Розділіть його або приберіть зайве.",
+        "the file is too large ({size_mb} MB; at most {limit_mb} MB). Split it or remove what does not belong.",
+    ),
+    "file-not-utf8": (
+        "error",
+        "файл не в кодуванні UTF-8. Збережіть його як UTF-8 (у VS Code: «Save with Encoding» → UTF-8).",
+        "the file is not UTF-8. Save it as UTF-8 (in VS Code: 'Save with Encoding' → UTF-8).",
+    ),
+    "yaml-syntax": (
+        "error",
+        "помилка синтаксису YAML: {detail}. Перевірте відступи (лише пробіли, не табуляція) і лапки в цьому рядку та вище.",
+        "YAML syntax error: {detail}. Check the indentation (spaces, not tabs) and the quotes on this line and above.",
+    ),
+    "yaml-empty": ("error", "файл порожній.", "the file is empty."),
+    "yaml-duplicate-key": (
+        "error",
+        "ключ «{key}» повторюється (уперше — у рядку {first_line}). Залиште один, інакше одне значення загубиться.",
+        "the key '{key}' appears twice (first on line {first_line}). Keep one, or one value would be lost.",
+    ),
+    "yaml-alias": (
+        "error",
+        "посилання YAML (& і *) не дозволені. Запишіть значення повністю.",
+        "YAML anchors and aliases (& and *) are not allowed. Write the value out in full.",
+    ),
+    "yaml-too-deep": (
+        "error",
+        "занадто глибока вкладеність (понад {limit} рівнів).",
+        "nesting is too deep (more than {limit} levels).",
+    ),
+    "yaml-complex-key": (
+        "error",
+        "ключем може бути лише простий текст.",
+        "a key must be plain text.",
+    ),
+    "yaml-tag": (
+        "error",
+        "теги YAML ({tag}) не дозволені. Приберіть «!…» перед значенням.",
+        "YAML tags ({tag}) are not allowed. Remove the '!…' before the value.",
+    ),
+    # Shape
+    "missing-field": (
+        "error",
+        "бракує обов'язкового поля «{field}». Додайте його.",
+        "the required field '{field}' is missing. Add it.",
+    ),
+    "unknown-field": (
+        "error",
+        "невідоме поле «{field}». Перевірте написання; дозволені поля: {allowed}.",
+        "unknown field '{field}'. Check the spelling; allowed fields: {allowed}.",
+    ),
+    "wrong-type": (
+        "error",
+        "тут очікується {expected}, а записано {got}.",
+        "{expected_en} is expected here, but {got_en} is written.",
+    ),
+    "not-a-slug": (
+        "error",
+        "«{value}» не підходить як ідентифікатор: лише малі латинські літери, цифри та дефіси, наприклад «e-petitions».",
+        "'{value}' is not a valid id: use only lower-case Latin letters, digits and hyphens, e.g. 'e-petitions'.",
+    ),
+    "bad-choice": (
+        "error",
+        "«{value}» — не з переліку. Можливі значення: {allowed}.",
+        "'{value}' is not one of the allowed values: {allowed}.",
+    ),
+    "bad-format": (
+        "error",
+        "«{value}» має неправильний формат: {hint}.",
+        "'{value}' has the wrong format: {hint_en}.",
+    ),
+    "empty-text": ("error", "текст порожній. Впишіть текст або приберіть поле.", "the text is empty. Write it or remove the field."),
+    "out-of-bounds": ("error", "значення {value} поза межами: {hint}.", "the value {value} is out of bounds: {hint_en}."),
+    # Programs and references
+    "program-file-missing": (
+        "error",
+        "у теці програми немає файлу program.yaml.",
+        "the program folder has no program.yaml.",
+    ),
+    "program-id-unsafe": (
+        "error",
+        "назва теки «{value}» не підходить як ідентифікатор програми: лише малі латинські літери, цифри, дефіси, і в кінці — роки, наприклад «khmilnytska-2023-2025».",
+        "the folder name '{value}' is not a valid program id: lower-case Latin letters, digits and hyphens, ending with the years, e.g. 'khmilnytska-2023-2025'.",
+    ),
+    "program-id-period": (
+        "error",
+        "роки в назві теки «{value}» не збігаються з періодом програми {start}–{end}. Перейменуйте теку на «…-{start}-{end}».",
+        "the years in the folder name '{value}' differ from the program period {start}–{end}. Rename the folder to '…-{start}-{end}'.",
+    ),
+    "program-id-transliteration": (
+        "warning",
+        "ідентифікатор програми «{value}» не відповідає офіційній транслітерації назви громади; очікується «{expected}».",
+        "the program id '{value}' does not follow the official transliteration of the hromada's name; expected '{expected}'.",
+    ),
+    "period-reversed": (
+        "error",
+        "рік початку {start} пізніше за рік завершення {end}.",
+        "the start year {start} is after the end year {end}.",
+    ),
+    "duplicate-id": (
+        "error",
+        "ідентифікатор «{value}» уже вжито (рядок {first_line}). Ідентифікатори мають бути різними.",
+        "the id '{value}' is already used (line {first_line}). Ids must be unique.",
+    ),
+    "unknown-priority": (
+        "error",
+        "пріоритетного напряму «{value}» немає в program.yaml. Наявні: {allowed}.",
+        "there is no priority direction '{value}' in program.yaml. Known: {allowed}.",
+    ),
+    "unknown-task": (
+        "error",
+        "завдання «{value}» немає в tasks.yaml.",
+        "there is no task '{value}' in tasks.yaml.",
+    ),
+    "unknown-catalogue-code": (
+        "error",
+        "індикатора з кодом «{value}» немає в каталозі catalogue.yaml.",
+        "there is no indicator with the code '{value}' in catalogue.yaml.",
+    ),
+    "year-outside-period": (
+        "error",
+        "рік {year} поза періодом програми {start}–{end}.",
+        "the year {year} is outside the program period {start}–{end}.",
+    ),
+    "section-file-missing": (
+        "error",
+        "немає файлу розділу «{file}». Створіть його або приберіть розділ зі списку.",
+        "the section file '{file}' is missing. Create it or remove the section from the list.",
+    ),
+    "section-file-orphan": (
+        "warning",
+        "файл «{file}» не належить жодному розділу з program.yaml і не буде опублікований.",
+        "the file '{file}' belongs to no section in program.yaml and will not be published.",
+    ),
+    # Figures
+    "bad-amount": (
+        "error",
+        "«{value}» — не сума. Запишіть число в тис. грн (наприклад 8632 або «8 632,5»), «+», «-» або «В межах кошторисних призначень».",
+        "'{value}' is not an amount. Write a number in thousand UAH (e.g. 8632 or '8 632,5'), '+', '-' or 'В межах кошторисних призначень'.",
+    ),
+    "bad-value": (
+        "error",
+        "«{value}» не підходить для індикатора типу «{kind}»: {hint}.",
+        "'{value}' does not fit an indicator of kind '{kind}': {hint_en}.",
+    ),
+    "bad-change": (
+        "error",
+        "«{value}» — не динаміка. Запишіть так, як у документі: число зі знаком (наприклад «+53», «0,5», «+20%») або «+».",
+        "'{value}' is not a change. Write it as the document does: a signed number (e.g. '+53', '0,5', '+20%') or '+'.",
+    ),
+    # Warnings readers see as data-quality notes
+    "total-mismatch": (
+        "warning",
+        "{what}: у документі {stated}, а сума складових — {computed} (різниця {difference}).",
+        "{what_en}: the document states {stated}, but its parts add up to {computed} (difference {difference}).",
+    ),
+    "change-mismatch": (
+        "warning",
+        "динаміка в документі {stated}, а за значеннями ({rule}) виходить {computed}.",
+        "the document states a change of {stated}, but the yearly figures ({rule_en}) give {computed}.",
+    ),
+    "values-missing": (
+        "warning",
+        "немає значень за {years}.",
+        "no values for {years}.",
+    ),
+    "percent-out-of-range": (
+        "warning",
+        "відсоток {value} поза межами 0–100.",
+        "the percentage {value} is outside 0–100.",
+    ),
+    "unit-kind-mismatch": (
+        "warning",
+        "одиниця виміру «{unit}» не відповідає значенням типу «{kind}».",
+        "the unit '{unit}' does not match values of kind '{kind}'.",
+    ),
+    "task-no-responsible": (
+        "warning",
+        "не вказано відповідальних за виконання.",
+        "no body is named as responsible for implementation.",
+    ),
+    "task-no-timeframe": ("warning", "не вказано строки виконання.", "no timeframe is given."),
+    "bad-timeframe": (
+        "warning",
+        "не вдається прочитати строки «{value}». Запишіть рік або роки, наприклад «2025» чи «2025-2027».",
+        "the timeframe '{value}' cannot be read. Write a year or a range, e.g. '2025' or '2025-2027'.",
+    ),
+    "hromada-name-missing": (
+        "warning",
+        "не вказано назву громади.",
+        "the hromada's name is not given.",
+    ),
+    "english-missing": (
+        "warning",
+        "англійського перекладу бракує для {missing} з {total} текстів (перекладено {coverage}%); перший такий — тут.",
+        "English is missing for {missing} of {total} texts ({coverage}% translated); the first one is here.",
+    ),
+}
+
+_TYPE_NAMES = {
+    "text": ("текст", "text"),
+    "number": ("число", "a number"),
+    "whole number": ("ціле число", "a whole number"),
+    "yes/no": ("true або false", "true or false"),
+    "list": ("список (рядки з «- »)", "a list (lines starting with '- ')"),
+    "mapping": ("набір полів «назва: значення»", "a set of 'name: value' fields"),
+    "bilingual text": ("текст з полями «uk:» та «en:»", "a text with 'uk:' and 'en:' fields"),
+    "figure": ("число або текст", "a number or text"),
+    "nothing": ("порожнє значення", "an empty value"),
+}
+
+
+def type_name(kind: str, lang: str) -> str:
+    uk, en = _TYPE_NAMES.get(kind, (kind, kind))
+    return uk if lang == "uk" else en
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    path: str
+    line: int
+    column: int
+    code: str
+    params: tuple[tuple[str, Any], ...] = field(default=(), compare=False)
+
+    @classmethod
+    def make(cls, path: Path | str, line: int, column: int, code: str, **params: Any) -> "Problem":
+        if code not in MESSAGES:
+            raise KeyError(f"unknown problem code {code!r}")
+        return cls(str(path), line, column, code, tuple(sorted(params.items())))
+
+    @property
+    def severity(self) -> Severity:
+        return MESSAGES[self.code][0]
+
+    def message(self, lang: str = "uk") -> str:
+        _, uk, en = MESSAGES[self.code]
+        params = dict(self.params)
+        # Some messages take a separately translated phrase: `what` / `what_en`.
+        for name in list(params):
+            if not name.endswith("_en") and f"{name}_en" not in params:
+                params[f"{name}_en"] = params[name]
+        return (uk if lang == "uk" else en).format(**params)
+
+    def as_text(self, lang: str = "uk") -> str:
+        label = {"uk": {"error": "помилка", "warning": "попередження"}, "en": {"error": "error", "warning": "warning"}}
+        return f"{self.path}:{self.line}:{self.column}: {label[lang][self.severity]}: {self.message(lang)} [{self.code}]"
+
+    def as_github(self, lang: str = "uk") -> str:
+        # Workflow commands: the message must have %, CR and LF escaped.
+        message = self.message(lang).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+        path = self.path.replace("%", "%25").replace(",", "%2C").replace(":", "%3A")
+        return f"::{self.severity} file={path},line={self.line},col={self.column},title={self.code}::{message}"
+
+    def as_dict(self, lang: str = "uk") -> dict[str, Any]:
+        return {
+            "path": self.path,
+            "line": self.line,
+            "column": self.column,
+            "severity": self.severity,
+            "code": self.code,
+            "message": self.message(lang),
+        }
+
+
+def summary(problems: list[Problem], lang: str = "uk") -> str:
+    errors = sum(p.severity == "error" for p in problems)
+    warnings = len(problems) - errors
+    files = len({p.path for p in problems})
+    if lang == "uk":
+        return (
+            f"{errors} {_uk_plural(errors, 'помилка', 'помилки', 'помилок')}, "
+            f"{warnings} {_uk_plural(warnings, 'попередження', 'попередження', 'попереджень')} "
+            f"у {files} {_uk_plural(files, 'файлі', 'файлах', 'файлах')}"
+        )
+    return f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)} in {files} file{'s' * (files != 1)}"
+
+
+def _uk_plural(n: int, one: str, few: str, many: str) -> str:
+    if n % 10 == 1 and n % 100 != 11:
+        return one
+    if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
+        return few
+    return many
+
+
+def to_json(problems: list[Problem], lang: str = "uk") -> str:
+    return json.dumps([p.as_dict(lang) for p in problems], ensure_ascii=False, indent=2)
