@@ -93,6 +93,7 @@ class _Converter:
         self.source = source
         self.problems = problems
         self.seen: set[int] = set()
+        self.found_alias = False
 
     def problem(self, node: yaml.Node, code: str, **params: Any) -> None:
         line, column = _mark(node)
@@ -102,7 +103,7 @@ class _Converter:
         # An alias makes the composer hand out the same node object twice.
         # Councils never need anchors, and refusing them stops alias bombs.
         if id(node) in self.seen:
-            self.problem(node, "yaml-alias")
+            self.found_alias = True  # reported where each alias stands, see load_yaml
             return None
         self.seen.add(id(node))
         if depth > MAX_DEPTH:
@@ -166,9 +167,11 @@ def load_yaml(path: Path, problems: list[Problem]) -> YamlSource:
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        problems.append(
-            Problem.make(path, line, column, "yaml-syntax", detail=(error.problem or error.context or "").strip())
-        )
+        detail = (error.problem or error.context or "").strip()
+        if error.context and error.context_mark and error.problem_mark and error.context_mark.line != mark.line:
+            # An unclosed quote or bracket is found far below where it opened: say where that was.
+            detail += f" ({error.context} from line {error.context_mark.line + 1})"
+        problems.append(Problem.make(path, line, column, "yaml-syntax", detail=detail))
         return source
     except yaml.YAMLError as error:  # ReaderError and the like: no mark
         problems.append(Problem.make(path, 1, 1, "yaml-syntax", detail=str(error).splitlines()[0]))
@@ -180,11 +183,18 @@ def load_yaml(path: Path, problems: list[Problem]) -> YamlSource:
         problems.append(Problem.make(path, 1, 1, "yaml-empty"))
         return source
     before = len(problems)
+    converter = _Converter(source, problems)
     try:
-        source.data = _Converter(source, problems).convert(node, ())
+        source.data = converter.convert(node, ())
     except RecursionError:
         problems.append(Problem.make(path, 1, 1, "yaml-too-deep", limit=MAX_DEPTH))
         return source
+    if converter.found_alias:
+        # The composed tree no longer says where an alias stood; the events do.
+        for event in yaml.parse(text, Loader=_Composer):
+            if isinstance(event, yaml.AliasEvent):
+                line, column = event.start_mark.line + 1, event.start_mark.column + 1
+                problems.append(Problem.make(path, line, column, "yaml-alias"))
     source.ok = not any(p.severity == "error" for p in problems[before:])
     return source
 

@@ -16,7 +16,7 @@ from decimal import Decimal
 from enum import Enum
 from typing import Annotated, Union
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictInt, StrictStr, WithJsonSchema
 
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 YEAR_KEY_PATTERN = r"^(19|20)[0-9]{2}$"
@@ -28,6 +28,21 @@ Slug = Annotated[
         max_length=80,
         description="Latin lower-case letters, digits and single hyphens, e.g. `e-petitions`.",
     ),
+]
+
+
+def _number_as_text(value: object) -> object:
+    if isinstance(value, (int, Decimal)) and not isinstance(value, bool):
+        return str(value)
+    return value
+
+
+# Row numbers («1.1») and timeframes («2027») are labels, but clerks type them
+# unquoted and YAML reads those as numbers: accept both, keep them as text.
+Label = Annotated[
+    str,
+    BeforeValidator(_number_as_text),
+    WithJsonSchema({"type": ["string", "number"]}),
 ]
 
 # A figure exactly as the document states it: a number, or text a clerk
@@ -116,7 +131,7 @@ class Decision(Strict):
     body: Text | None = Field(default=None, description="Who approved it, e.g. the council session.")
     title: Text | None = None
     date: StrictStr | None = Field(default=None, pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$", description="YYYY-MM-DD")
-    number: StrictStr | None = None
+    number: Label | None = None
 
 
 class FundingRow(Strict):
@@ -156,13 +171,13 @@ class Section(Strict):
 
 class SubDirection(Strict):
     id: Slug
-    number: StrictStr | None = None
+    number: Label | None = None
     name: Text
 
 
 class Priority(Strict):
     id: Slug
-    number: StrictStr | None = None
+    number: Label | None = None
     name: Text
     subdirections: list[SubDirection] = Field(default_factory=list)
     stated_totals: list[FundingRow] = Field(
@@ -188,11 +203,11 @@ class Program(Strict):
 class Task(Strict):
     id: Slug
     priority: Slug = Field(description="Id of a priority direction or sub-direction.")
-    number: StrictStr | None = None
+    number: Label | None = None
     measure: Text | None = Field(default=None, description="«Назва заходу / завдання».")
     name: Text = Field(description="«Назва проєкту, робіт з інформатизації».")
     responsible: Text | None = None
-    timeframe: StrictStr | None = Field(default=None, description="As stated, e.g. `2026-2028` or `2025`.")
+    timeframe: Label | None = Field(default=None, description="As stated, e.g. `2026-2028` or `2025`.")
     expected_results: Text | None = None
     funding: list[FundingRow] = Field(default_factory=list)
     actual_spending: list[FundingRow] = Field(default_factory=list, description="From monitoring reports.")
@@ -207,7 +222,7 @@ class Tasks(Strict):
 class Indicator(Strict):
     id: Slug
     priority: Slug
-    number: StrictStr | None = None
+    number: Label | None = None
     task: Slug | None = Field(default=None, description="Id of the task this indicator measures.")
     catalogue: Slug | None = Field(default=None, description="Code of the standard indicator in the catalogue.")
     name: Text

@@ -91,7 +91,7 @@ MESSAGES: dict[str, tuple[Severity, str, str]] = {
         "'{value}' has the wrong format: {hint_en}.",
     ),
     "empty-text": ("error", "текст порожній. Впишіть текст або приберіть поле.", "the text is empty. Write it or remove the field."),
-    "out-of-bounds": ("error", "значення {value} поза межами: {hint}.", "the value {value} is out of bounds: {hint_en}."),
+    "out-of-bounds": ("error", "значення {value} поза межами: має бути {hint}.", "the value {value} is out of bounds: it must be {hint_en}."),
     # Programs and references
     "program-file-missing": (
         "error",
@@ -145,13 +145,13 @@ MESSAGES: dict[str, tuple[Severity, str, str]] = {
     ),
     "section-file-missing": (
         "error",
-        "немає файлу розділу «{file}». Створіть його або приберіть розділ зі списку.",
-        "the section file '{file}' is missing. Create it or remove the section from the list.",
+        "немає файлу розділу «{name}». Створіть його або приберіть розділ зі списку.",
+        "the section file '{name}' is missing. Create it or remove the section from the list.",
     ),
     "section-file-orphan": (
         "warning",
-        "файл «{file}» не належить жодному розділу з program.yaml і не буде опублікований.",
-        "the file '{file}' belongs to no section in program.yaml and will not be published.",
+        "файл «{name}» не належить жодному розділу з program.yaml і не буде опублікований.",
+        "the file '{name}' belongs to no section in program.yaml and will not be published.",
     ),
     # Figures
     "bad-amount": (
@@ -220,6 +220,10 @@ MESSAGES: dict[str, tuple[Severity, str, str]] = {
 
 _TYPE_NAMES = {
     "text": ("текст", "text"),
+    "quoted text": (
+        "текст (число чи дату, що є текстом, беруть у лапки: \"2025-02-20\")",
+        "text (put a number or date meant as text in quotes: \"2025-02-20\")",
+    ),
     "number": ("число", "a number"),
     "whole number": ("ціле число", "a whole number"),
     "yes/no": ("true або false", "true or false"),

@@ -122,7 +122,7 @@ def _got(value: Any) -> str:
 
 
 _EXPECTED = {
-    "string_type": "text",
+    "string_type": "quoted text",
     "int_type": "whole number",
     "int_parsing": "whole number",
     "int_from_float": "whole number",
@@ -183,8 +183,11 @@ def _shape_problems(source: YamlSource, root: type[BaseModel], error: Validation
                 expected = item.get("ctx", {}).get("expected", "")
                 code, params = "bad-choice", {"value": value, "allowed": expected.replace("'", "")}
             elif kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
-                bound = ", ".join(f"{k} {v}" for k, v in item.get("ctx", {}).items())
-                code, params = "out-of-bounds", {"value": value, "hint": bound, "hint_en": bound}
+                words = {"ge": ("не менше", "at least"), "le": ("не більше", "at most"),
+                         "gt": ("більше за", "more than"), "lt": ("менше за", "less than")}
+                bound = next(iter(item.get("ctx", {}).items()), ("", ""))
+                uk, en = words.get(bound[0], (bound[0], bound[0]))
+                code, params = "out-of-bounds", {"value": value, "hint": f"{uk} {bound[1]}", "hint_en": f"{en} {bound[1]}"}
             else:
                 expected = _EXPECTED.get(kind, "figure" if not exists else "text")
                 if _model_at(root, loc) is Text or (model is Text and not exists):
@@ -393,6 +396,7 @@ class _ProgramChecks:
         if period.start > period.end:
             self.report("program.yaml", ("period",), "period-reversed", start=period.start, end=period.end)
             self.years = []
+            return  # the id checks below would only repeat the same mistake
         match = PROGRAM_ID.match(self.folder.name)
         if match and (int(match[1]), int(match[2])) != (period.start, period.end):
             self.report("program.yaml", ("period",), "program-id-period", value=self.folder.name, start=period.start, end=period.end)
@@ -401,7 +405,7 @@ class _ProgramChecks:
             self.report("program.yaml", ("hromada",), "hromada-name-missing")
         if hromada.short_name is not None and match:
             stem = re.sub(r"[^a-z0-9]+", "-", translit(hromada.short_name.uk).lower()).strip("-")
-            expected = f"{stem}-{period.start}-{period.end}"
+            expected = f"{stem}-{match[1]}-{match[2]}"  # the years are checked above
             if expected != self.folder.name:
                 self.report("program.yaml", ("hromada", "short_name"), "program-id-transliteration", value=self.folder.name, expected=expected)
 
@@ -420,13 +424,13 @@ class _ProgramChecks:
                     if text is not None:
                         texts[lang] = text
                 elif lang == "uk":
-                    self.report("program.yaml", ("sections", index, "id"), "section-file-missing", file=f"sections/{name}")
+                    self.report("program.yaml", ("sections", index, "id"), "section-file-missing", name=f"sections/{name}")
             self.sections[section.id] = texts
         section_dir = self.folder / "sections"
         if section_dir.is_dir():
             for path in sorted(section_dir.iterdir()):
                 if path.name not in listed:
-                    self.problems.append(Problem.make(path, 1, 1, "section-file-orphan", file=f"sections/{path.name}"))
+                    self.problems.append(Problem.make(path, 1, 1, "section-file-orphan", name=f"sections/{path.name}"))
 
     def check_priorities(self) -> set[str]:
         source = self.sources["program.yaml"]
@@ -451,7 +455,7 @@ class _ProgramChecks:
                 self.check_funding_row("program.yaml", ("passport", "funding", "rows", r_index), row)
         return set(seen)
 
-    def check_tasks(self, priority_ids: set[str]) -> set[str]:
+    def check_tasks(self, priority_ids: set[str]) -> set[str] | None:
         if "tasks.yaml" not in self.sources:
             return set()
         source = self.sources["tasks.yaml"]
@@ -470,7 +474,21 @@ class _ProgramChecks:
                 for r_index, row in enumerate(getattr(task, field_name)):
                     self.check_funding_row("tasks.yaml", base + (field_name, r_index), row)
             self.check_task_rows(base, task)
-        return {task.id for task in self.tasks}
+        return self.declared_ids("tasks.yaml", "tasks")
+
+    def declared_ids(self, file: str, list_field: str) -> set[str] | None:
+        """Every id a file declares, valid item or not; None when the file could not be read.
+
+        References are judged against this, so one broken task does not make
+        every indicator that points at it an error too.
+        """
+        source = self.sources[file]
+        if not source.ok:
+            return None
+        items = source.data.get(list_field) if isinstance(source.data, dict) else None
+        if not isinstance(items, list):
+            return None
+        return {item["id"] for item in items if isinstance(item, dict) and isinstance(item.get("id"), str)}
 
     def check_timeframe(self, path: tuple[Any, ...], timeframe: str) -> None:
         found = re.fullmatch(r"\s*(\d{4})(?:\s*[-–—]\s*(\d{4}))?\s*(?:рр?\.?|роки|рік|років)?\s*", timeframe)
@@ -526,7 +544,7 @@ class _ProgramChecks:
                     self.mismatch("tasks.yaml", base + ("funding", r_index) + where,
                                   f"загальний обсяг завдання ({label})", f"the task's total funding ({label_en})", stated.amount, computed)
 
-    def check_indicators(self, priority_ids: set[str], task_ids: set[str]) -> None:
+    def check_indicators(self, priority_ids: set[str], task_ids: set[str] | None) -> None:
         if "indicators.yaml" not in self.sources:
             return
         _check_unique(self.sources["indicators.yaml"], ("indicators",), [], "id", self.problems)
@@ -534,7 +552,7 @@ class _ProgramChecks:
             base = self._item_path("indicators.yaml", "indicators", indicator.id)
             if indicator.priority not in priority_ids:
                 self.report("indicators.yaml", base + ("priority",), "unknown-priority", value=indicator.priority, allowed=", ".join(sorted(priority_ids)))
-            if indicator.task is not None and indicator.task not in task_ids:
+            if indicator.task is not None and task_ids is not None and indicator.task not in task_ids:
                 self.report("indicators.yaml", base + ("task",), "unknown-task", value=indicator.task)
             if indicator.catalogue is not None and indicator.catalogue not in self.catalogue_codes:
                 self.report("indicators.yaml", base + ("catalogue",), "unknown-catalogue-code", value=indicator.catalogue)
@@ -556,23 +574,29 @@ class _ProgramChecks:
             "number": ("потрібне число, наприклад 5,0", "a number is needed, e.g. 5,0"),
             "whole": ("кількість має бути цілим числом", "a count must be a whole number"),
         }
+        invalid = False
         for path, value in cells:
             figure, hint = figures.parse_value(value, kind)
             if figure is None:
                 self.report("indicators.yaml", base + path, "bad-value", value=value, kind=kind.value, hint=hints[hint][0], hint_en=hints[hint][1])
+                invalid = True
                 continue
             parsed[path] = figure
             if kind is IndicatorKind.percent and figure.amount is not None and not (0 <= figure.amount <= 100):
                 self.report("indicators.yaml", base + path, "percent-out-of-range", value=figures.plain(figure.amount))
-        missing = [y for y in self.years if parsed.get(("targets", y), figures.Figure(CellStatus.empty)).status is CellStatus.empty]
-        if missing and ("targets", missing[0]) not in [p for p, _ in cells if p[0] == "targets" and p[1] not in parsed] :
+        missing = [
+            y for y in self.years
+            if ("targets", y) not in parsed and y not in indicator.targets
+            or ("targets", y) in parsed and parsed[("targets", y)].status is CellStatus.empty
+        ]
+        if missing:
             self.report("indicators.yaml", base + ("targets",), "values-missing", years=_years_text(missing))
         change = figures.parse_change(indicator.change) if indicator.change is not None else None
         if indicator.change is not None and change is None:
             self.report("indicators.yaml", base + ("change",), "bad-change", value=indicator.change)
             return
-        if change is None or change.amount is None or kind is IndicatorKind.boolean:
-            return
+        if invalid or change is None or change.amount is None or kind is IndicatorKind.boolean:
+            return  # a change computed from figures that are wrong would only mislead
         targets = [parsed[("targets", y)] for y in self.years if ("targets", y) in parsed]
         baseline = parsed.get(("baseline",))
         computed = figures.computed_change(indicator.mode, baseline, targets)
@@ -611,7 +635,7 @@ class _ProgramChecks:
             if any(figures.parse_amount(v) is None for v in [row.total, *row.years.values()]):
                 continue  # already reported as a bad amount
             computed = self.task_parts(tasks, row.source)
-            name_uk, name_en = _SOURCE_NAMES[row.source]
+            name_uk, name_en = ("", "") if row.source is FundingSource.all else _SOURCE_NAMES[row.source]
             for key, value in [*row.years.items(), ("total", row.total)]:
                 stated = figures.parse_amount(value)
                 parts = computed.get(key)
@@ -620,7 +644,8 @@ class _ProgramChecks:
                 where = ("total",) if key == "total" else ("years", key)
                 label, label_en = ("усього", "all years") if key == "total" else (str(key), str(key))
                 self.mismatch("program.yaml", path + (r_index,) + where,
-                              f"{what}, {name_uk}, {label}", f"{what_en}, {name_en}, {label_en}", stated.amount, parts)
+                              ", ".join(filter(None, (what, name_uk, label))),
+                              ", ".join(filter(None, (what_en, name_en, label_en))), stated.amount, parts)
 
     def check_totals(self) -> None:
         for p_index, priority in enumerate(self.program.priorities):
