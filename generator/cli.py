@@ -27,11 +27,28 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+EXIT_INTERNAL = 3
+
+
 def main(argv: list[str] | None = None) -> int:
     try:
         args = _parser().parse_args(argv)
     except SystemExit as exit_:  # argparse exits 2 on bad usage, 0 on --help
         return int(exit_.code or 0)
+    try:
+        return _run(args)
+    except KeyboardInterrupt:
+        return 130
+    except Exception as error:  # a bug of ours: say so in one line, never a traceback
+        print(
+            f"python -m generator: internal error ({type(error).__name__}: {error}). "
+            "Nothing was written. Please report it with the command you ran.",
+            file=sys.stderr,
+        )
+        return EXIT_INTERNAL
+
+
+def _run(args: argparse.Namespace) -> int:
     if args.command == "schema":
         from .schemas import write_schemas
 

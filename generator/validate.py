@@ -466,10 +466,10 @@ class _ProgramChecks:
                 self.report("tasks.yaml", base + ("priority",), "unknown-priority", value=task.priority, allowed=", ".join(sorted(priority_ids)))
             if task.responsible is None:
                 self.report("tasks.yaml", base, "task-no-responsible")
-            if task.timeframe is None:
-                self.report("tasks.yaml", base, "task-no-timeframe")
-            else:
+            if task.timeframe is not None:
                 self.check_timeframe(base + ("timeframe",), task.timeframe)
+            elif not self.planned_years(task):
+                self.report("tasks.yaml", base, "task-no-timeframe")
             for field_name in ("funding", "actual_spending"):
                 for r_index, row in enumerate(getattr(task, field_name)):
                     self.check_funding_row("tasks.yaml", base + (field_name, r_index), row)
@@ -489,6 +489,18 @@ class _ProgramChecks:
         if not isinstance(items, list):
             return None
         return {item["id"] for item in items if isinstance(item, dict) and isinstance(item.get("id"), str)}
+
+    @staticmethod
+    def planned_years(task: Task) -> list[int]:
+        """Years the funding cells mark as planned: some documents give the timeframe only this way."""
+        marked = (CellStatus.amount, CellStatus.planned, CellStatus.within_allocations)
+        years = {
+            year
+            for row in task.funding
+            for year, value in row.years.items()
+            if (figure := figures.parse_amount(value)) is not None and figure.status in marked
+        }
+        return sorted(years)
 
     def check_timeframe(self, path: tuple[Any, ...], timeframe: str) -> None:
         found = re.fullmatch(r"\s*(\d{4})(?:\s*[-–—]\s*(\d{4}))?\s*(?:рр?\.?|роки|рік|років)?\s*", timeframe)

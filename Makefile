@@ -1,0 +1,29 @@
+# Two things most people need: `make validate` and `make test`.
+# Each sets up its own virtual environment in .venv the first time.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: validate test bench schema clean
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+validate: $(BIN)/.installed  ## check every program under content/
+	$(BIN)/python -m generator validate content/
+
+test: $(BIN)/.installed  ## the whole test suite
+	$(BIN)/python -m pytest
+
+bench: $(BIN)/.installed  ## how long validating the real programs takes
+	$(BIN)/python benchmarks/validate.py
+
+schema: $(BIN)/.installed  ## regenerate schemas/ from generator/model.py
+	$(BIN)/python -m generator schema
+
+clean:
+	rm -rf $(VENV) .pytest_cache .hypothesis

@@ -1,0 +1,76 @@
+"""The validator as a clerk and a CI job run it: a real process, its output and exit status."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from .conftest import CONTENT, ROOT
+
+
+def run(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "generator", *args], cwd=cwd, capture_output=True, text=True, timeout=60
+    )
+
+
+def test_real_content_validates_with_warnings_and_exit_0() -> None:
+    result = run("validate", "content/")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "[change-mismatch]" in result.stdout and "попередження:" in result.stdout
+    assert result.stdout.rstrip().endswith("0 помилок, 100 попереджень у 9 файлах")
+    assert result.stderr == ""
+
+
+def test_english_messages() -> None:
+    result = run("validate", str(CONTENT), "--lang", "en")
+    assert "content/kremenchutska-2026-2028/tasks.yaml:567:16: warning: the total of the row 'hromada budget': " \
+        "the document states 49, but its parts add up to 50 (difference -1). [total-mismatch]" in result.stdout
+    assert result.stdout.rstrip().endswith("0 errors, 100 warnings in 9 files")
+
+
+def test_errors_exit_1_and_every_problem_is_reported(minimal_content: Path) -> None:
+    tasks = minimal_content / "testova-2025-2027" / "tasks.yaml"
+    text = tasks.read_text(encoding="utf-8")
+    text = text.replace("priority: online-services", "priority: nowhere")
+    text = text.replace('total: "150,5"', "total: Так")
+    tasks.write_text(text, encoding="utf-8")
+    result = run("validate", str(minimal_content), "--lang", "en")
+    assert result.returncode == 1
+    lines = result.stdout.splitlines()
+    assert any(":12:16: error: 'Так' is not an amount" in line for line in lines)
+    assert any(":22:15: error: there is no priority direction 'nowhere'" in line for line in lines)
+    assert lines[-1] == "2 errors, 0 warnings in 1 file"
+
+
+def test_json_format(minimal_content: Path) -> None:
+    (minimal_content / "testova-2025-2027" / "tasks.yaml").write_text("tasks: [\n", encoding="utf-8")
+    result = run("validate", str(minimal_content), "--format", "json", "--lang", "en")
+    assert result.returncode == 1
+    problems = json.loads(result.stdout)
+    assert {p["code"] for p in problems} == {"yaml-syntax"}
+    assert set(problems[0]) == {"path", "line", "column", "severity", "code", "message"}
+
+
+def test_github_annotations(minimal_content: Path) -> None:
+    indicators = minimal_content / "testova-2025-2027" / "indicators.yaml"
+    indicators.write_text(indicators.read_text(encoding="utf-8").replace('change: "+27"', 'change: "+30"'), encoding="utf-8")
+    result = run("validate", str(minimal_content), "--github")
+    assert result.returncode == 0
+    line = result.stdout.splitlines()[0]
+    assert line.startswith("::warning file=")
+    assert ",line=21,col=13,title=change-mismatch::" in line
+
+
+def test_bad_usage_exits_2() -> None:
+    assert run("validate", "--lang", "fr").returncode == 2
+    assert run("validate", "no-such-folder").returncode == 2
+    assert run("frobnicate").returncode == 2
+
+
+def test_console_script_is_installed() -> None:
+    script = Path(sys.executable).with_name("hromada-programs")
+    result = subprocess.run([str(script), "validate", str(CONTENT)], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0

@@ -1,0 +1,93 @@
+"""The YAML loader: what PyYAML would get wrong, we report or read as a clerk means it."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+from generator.load import MAX_FILE_BYTES, load_yaml
+from generator.problems import Problem
+
+
+def _load(tmp_path: Path, text: str | bytes):
+    path = tmp_path / "f.yaml"
+    if isinstance(text, bytes):
+        path.write_bytes(text)
+    else:
+        path.write_text(text, encoding="utf-8")
+    problems: list[Problem] = []
+    source = load_yaml(path, problems)
+    return source, [(p.line, p.column, p.code) for p in problems]
+
+
+def test_yaml_11_booleans_dates_and_hex_stay_text(tmp_path: Path) -> None:
+    source, problems = _load(tmp_path, "a: no\nb: Yes\nc: 2025-02-20\nd: 0x1F\ne: 1_000\nf: .inf\ng: true\n")
+    assert problems == []
+    assert source.data == {"a": "no", "b": "Yes", "c": "2025-02-20", "d": "0x1F", "e": "1_000", "f": ".inf", "g": True}
+
+
+def test_fractions_are_exact_decimals(tmp_path: Path) -> None:
+    source, _ = _load(tmp_path, "a: 0.1\nb: 5.0\nc: 8632\nd: '8 632'\n")
+    assert source.data == {"a": Decimal("0.1"), "b": Decimal("5.0"), "c": 8632, "d": "8 632"}
+    assert str(source.data["b"]) == "5.0"  # the decimals the document shows are kept
+
+
+def test_positions_of_values_and_keys(tmp_path: Path) -> None:
+    source, _ = _load(tmp_path, "tasks:\n  - id: a\n    years: {2025: 1}\n")
+    assert source.where(("tasks", 0, "id")) == (2, 9)
+    assert source.where(("tasks", 0, "years"), key=True) == (3, 5)
+    assert source.where(("tasks", 0, "years", 2025)) == (3, 19)
+    assert source.where(("tasks", 0, "missing", "deeper")) == (2, 5)  # nearest parent
+
+
+def test_duplicate_key_is_an_error_at_the_second_key(tmp_path: Path) -> None:
+    source, problems = _load(tmp_path, "a: 1\nb: 2\na: 3\n")
+    assert problems == [(3, 1, "yaml-duplicate-key")]
+    assert not source.ok
+
+
+def test_billion_laughs_is_refused_quickly(tmp_path: Path) -> None:
+    lines = ['a0: &a0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    for i in range(1, 10):
+        lines.append(f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 9) + "]")
+    source, problems = _load(tmp_path, "\n".join(lines) + "\n")
+    assert not source.ok
+    assert {code for _, _, code in problems} == {"yaml-alias"}
+    assert len(problems) == 81  # each alias reported where it stands, nothing expanded
+
+
+def test_deep_nesting_is_refused(tmp_path: Path) -> None:
+    source, problems = _load(tmp_path, "a: " + "[" * 100_000 + "]" * 100_000 + "\n")
+    assert not source.ok
+    assert [code for _, _, code in problems] == ["yaml-too-deep"]
+
+
+def test_bom_and_windows_line_endings(tmp_path: Path) -> None:
+    source, problems = _load(tmp_path, b"\xef\xbb\xbfa: 1\r\nb: x\r\n")
+    assert problems == [] and source.data == {"a": 1, "b": "x"}
+    assert source.where(("b",)) == (2, 4)
+
+
+def test_not_utf8_is_located(tmp_path: Path) -> None:
+    _, problems = _load(tmp_path, "a: 1\nb: ".encode() + "Київ".encode("cp1251") + b"\n")
+    assert problems == [(2, 4, "file-not-utf8")]
+
+
+def test_nul_byte_is_refused(tmp_path: Path) -> None:
+    _, problems = _load(tmp_path, b"a: 1\nb: \x00\n")
+    assert problems == [(2, 4, "file-not-utf8")]
+
+
+def test_file_too_large_is_refused_without_reading_it(tmp_path: Path) -> None:
+    path = tmp_path / "big.yaml"
+    with path.open("wb") as handle:
+        handle.truncate(MAX_FILE_BYTES + 1)
+    problems: list[Problem] = []
+    source = load_yaml(path, problems)
+    assert not source.ok and [p.code for p in problems] == ["file-too-large"]
+
+
+def test_unreadable_path(tmp_path: Path) -> None:
+    problems: list[Problem] = []
+    load_yaml(tmp_path, problems)  # a folder, not a file
+    assert [p.code for p in problems] == ["file-unreadable"]
