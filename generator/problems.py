@@ -140,8 +140,8 @@ MESSAGES: dict[str, tuple[Severity, str, str]] = {
     ),
     "year-outside-period": (
         "error",
-        "рік {year} поза періодом програми {start}–{end}.",
-        "the year {year} is outside the program period {start}–{end}.",
+        "рік {year} поза періодом програми {start}–{end}. Виправте рік або період у program.yaml.",
+        "the year {year} is outside the program period {start}–{end}. Correct the year, or the period in program.yaml.",
     ),
     "section-file-missing": (
         "error",
@@ -172,35 +172,35 @@ MESSAGES: dict[str, tuple[Severity, str, str]] = {
     # Warnings readers see as data-quality notes
     "total-mismatch": (
         "warning",
-        "{what}: у документі {stated}, а сума складових — {computed} (різниця {difference}).",
-        "{what_en}: the document states {stated}, but its parts add up to {computed} (difference {difference}).",
+        "{what}: у документі {stated}, а сума складових — {computed} (різниця {difference}). Якщо так у затвердженому документі, залиште як є: читачі побачать цю примітку.",
+        "{what_en}: the document states {stated}, but its parts add up to {computed} (difference {difference}). If the approved document says so, leave it: readers will see this note.",
     ),
     "change-mismatch": (
         "warning",
-        "динаміка в документі {stated}, а за значеннями ({rule}) виходить {computed}.",
-        "the document states a change of {stated}, but the yearly figures ({rule_en}) give {computed}.",
+        "динаміка в документі {stated}, а за значеннями ({rule}) виходить {computed}. Перевірте, чи правильно вказано mode (level або increment). Якщо так у затвердженому документі, залиште як є: читачі побачать цю примітку.",
+        "the document states a change of {stated}, but the yearly figures ({rule_en}) give {computed}. Check that mode (level or increment) is right. If the approved document says so, leave it: readers will see this note.",
     ),
     "values-missing": (
         "warning",
-        "немає значень за {years}.",
-        "no values for {years}.",
+        "немає значень за {years}. Якщо так у затвердженому документі, залиште як є: читачі побачать цю примітку.",
+        "no values for {years}. If the approved document says so, leave it: readers will see this note.",
     ),
     "percent-out-of-range": (
         "warning",
-        "відсоток {value} поза межами 0–100.",
-        "the percentage {value} is outside 0–100.",
+        "відсоток {value} поза межами 0–100. Якщо так у затвердженому документі, залиште як є: читачі побачать цю примітку.",
+        "the percentage {value} is outside 0–100. If the approved document says so, leave it: readers will see this note.",
     ),
     "unit-kind-mismatch": (
         "warning",
-        "одиниця виміру «{unit}» не відповідає значенням типу «{kind}».",
-        "the unit '{unit}' does not match values of kind '{kind}'.",
+        "одиниця виміру «{unit}» не відповідає значенням типу «{kind}». Якщо так у затвердженому документі, залиште як є: читачі побачать цю примітку.",
+        "the unit '{unit}' does not match values of kind '{kind}'. If the approved document says so, leave it: readers will see this note.",
     ),
     "task-no-responsible": (
         "warning",
-        "не вказано відповідальних за виконання.",
-        "no body is named as responsible for implementation.",
+        "не вказано відповідальних за виконання. Додайте поле «responsible:»; якщо в документі їх немає, залиште як є.",
+        "no body is named as responsible for implementation. Add a 'responsible:' field; if the document names none, leave it.",
     ),
-    "task-no-timeframe": ("warning", "не вказано строки виконання.", "no timeframe is given."),
+    "task-no-timeframe": ("warning", "не вказано строки виконання. Додайте поле «timeframe:» (наприклад 2025-2027); якщо в документі їх немає, залиште як є.", "no timeframe is given. Add a 'timeframe:' field (e.g. 2025-2027); if the document gives none, leave it."),
     "bad-timeframe": (
         "warning",
         "не вдається прочитати строки «{value}». Запишіть рік або роки, наприклад «2025» чи «2025-2027».",
@@ -208,13 +208,13 @@ MESSAGES: dict[str, tuple[Severity, str, str]] = {
     ),
     "hromada-name-missing": (
         "warning",
-        "не вказано назву громади.",
-        "the hromada's name is not given.",
+        "не вказано назву громади. Додайте «hromada: name:»; якщо документ її не називає, залиште як є.",
+        "the hromada's name is not given. Add 'hromada: name:'; if the document does not name it, leave it.",
     ),
     "english-missing": (
         "warning",
-        "англійського перекладу бракує для {missing} з {total} текстів (перекладено {coverage}%); перший такий — тут.",
-        "English is missing for {missing} of {total} texts ({coverage}% translated); the first one is here.",
+        "англійського перекладу бракує для {missing} з {total} текстів і розділів (перекладено {coverage}%); перший такий — тут. Додайте поле «en:» або файл розділу .en.md.",
+        "English is missing for {missing} of {total} texts and sections ({coverage}% translated); the first one is here. Add an 'en:' field or the section's .en.md file.",
     ),
 }
 

@@ -245,7 +245,7 @@ def validate(content_dir: Path) -> Corpus:
         source = load_yaml(catalogue_path, problems)
         _, catalogue = _validate_file(source, Catalogue, problems, "indicators")
         _check_unique(source, ("indicators",), [e.code for e in catalogue], "code", problems)
-        problems.extend(_english_coverage(source))
+        problems.extend(_english_coverage([source]))
     codes = {entry.code for entry in catalogue}
     programs = []
     for folder in sorted(p for p in content_dir.iterdir() if p.is_dir() and not p.name.startswith(".")):
@@ -272,12 +272,17 @@ def _validate_program(folder: Path, catalogue_codes: set[str], problems: list[Pr
     tasks_source, indicators_source = sources.get("tasks.yaml"), sources.get("indicators.yaml")
     tasks = _validate_file(tasks_source, Tasks, problems, "tasks")[1] if tasks_source else []
     indicators = _validate_file(indicators_source, Indicators, problems, "indicators")[1] if indicators_source else []
-    for source in sources.values():
-        problems.extend(_english_coverage(source))
     if program is None:
+        problems.extend(_english_coverage(list(sources.values())))
         return None
     checks = _ProgramChecks(folder, program, tasks, indicators, sources, catalogue_codes, problems)
     checks.run()
+    untranslated_sections = [
+        (sources["program.yaml"], ("sections", index, "id"))
+        for index, section in enumerate(program.sections)
+        if "uk" in checks.sections.get(section.id, {}) and "en" not in checks.sections[section.id]
+    ]
+    problems.extend(_english_coverage(list(sources.values()), untranslated_sections, len(program.sections)))
     return ProgramSource(folder.name, folder, program, tasks, indicators, checks.sections, sources)
 
 
@@ -315,19 +320,29 @@ def _texts(data: Any, path: tuple[Any, ...] = ()) -> Iterator[tuple[tuple[Any, .
             yield from _texts(value, path + (index,))
 
 
-def _english_coverage(source: YamlSource) -> list[Problem]:
-    if not source.ok:
-        return []
-    texts = list(_texts(source.data))
-    missing = [path for path, text in texts if not isinstance(text.get("en"), str) or not text["en"].strip()]
+def _english_coverage(
+    sources: list[YamlSource],
+    untranslated_sections: list[tuple[YamlSource, tuple[Any, ...]]] = (),  # type: ignore[assignment]
+    section_count: int = 0,
+) -> list[Problem]:
+    """One warning per program (or catalogue): how much English is missing, pointing at the first gap."""
+    total = section_count
+    missing: list[tuple[YamlSource, tuple[Any, ...]]] = []
+    for source in sources:
+        if not source.ok:
+            continue
+        for path, text in _texts(source.data):
+            total += 1
+            if not isinstance(text.get("en"), str) or not text["en"].strip():
+                missing.append((source, path))
+    missing += list(untranslated_sections)
     if not missing:
         return []
-    line, column = source.where(missing[0])
-    coverage = (len(texts) - len(missing)) * 100 // len(texts)
+    first_source, first_path = missing[0]
+    line, column = first_source.where(first_path)
+    coverage = (total - len(missing)) * 100 // total
     return [
-        Problem.make(
-            source.path, line, column, "english-missing", missing=len(missing), total=len(texts), coverage=coverage
-        )
+        Problem.make(first_source.path, line, column, "english-missing", missing=len(missing), total=total, coverage=coverage)
     ]
 
 
@@ -336,7 +351,7 @@ def _years_text(years: list[int]) -> str:
 
 
 _SOURCE_NAMES = {
-    FundingSource.all: ("загальний обсяг", "total"),
+    FundingSource.all: ("усі джерела", "all sources"),
     FundingSource.state: ("державний бюджет", "state budget"),
     FundingSource.oblast: ("обласний бюджет", "oblast budget"),
     FundingSource.raion: ("районний бюджет", "raion budget"),
