@@ -172,28 +172,28 @@ MESSAGES: dict[str, tuple[Severity, str, str]] = {
     # Warnings readers see as data-quality notes
     "total-mismatch": (
         "warning",
-        "{what}: у документі {stated}, а сума складових — {computed} (різниця {difference}). Якщо так у затвердженому документі, залиште як є: читачі побачать цю примітку.",
-        "{what_en}: the document states {stated}, but its parts add up to {computed} (difference {difference}). If the approved document says so, leave it: readers will see this note.",
+        "{what}: у документі {stated}, а сума складових — {computed} (різниця {difference}).",
+        "{what_en}: the document states {stated}, but its parts add up to {computed} (difference {difference}).",
     ),
     "change-mismatch": (
         "warning",
-        "динаміка в документі {stated}, а за значеннями ({rule}) виходить {computed}. Перевірте, чи правильно вказано mode (level або increment). Якщо так у затвердженому документі, залиште як є: читачі побачать цю примітку.",
-        "the document states a change of {stated}, but the yearly figures ({rule_en}) give {computed}. Check that mode (level or increment) is right. If the approved document says so, leave it: readers will see this note.",
+        "динаміка в документі {stated}, а за значеннями ({rule}) виходить {computed}.",
+        "the document states a change of {stated}, but the yearly figures ({rule_en}) give {computed}.",
     ),
     "values-missing": (
         "warning",
-        "немає значень за {years}. Якщо так у затвердженому документі, залиште як є: читачі побачать цю примітку.",
-        "no values for {years}. If the approved document says so, leave it: readers will see this note.",
+        "немає значень за {years}.",
+        "no values for {years}.",
     ),
     "percent-out-of-range": (
         "warning",
-        "відсоток {value} поза межами 0–100. Якщо так у затвердженому документі, залиште як є: читачі побачать цю примітку.",
-        "the percentage {value} is outside 0–100. If the approved document says so, leave it: readers will see this note.",
+        "відсоток {value} поза межами 0–100.",
+        "the percentage {value} is outside 0–100.",
     ),
     "unit-kind-mismatch": (
         "warning",
-        "одиниця виміру «{unit}» не відповідає значенням типу «{kind}». Якщо так у затвердженому документі, залиште як є: читачі побачать цю примітку.",
-        "the unit '{unit}' does not match values of kind '{kind}'. If the approved document says so, leave it: readers will see this note.",
+        "одиниця виміру «{unit}» не відповідає значенням типу «{kind}».",
+        "the unit '{unit}' does not match values of kind '{kind}'.",
     ),
     "task-no-responsible": (
         "warning",
@@ -216,6 +216,23 @@ MESSAGES: dict[str, tuple[Severity, str, str]] = {
         "англійського перекладу бракує для {missing} з {total} текстів і розділів (перекладено {coverage}%); перший такий — тут. Додайте поле «en:» або файл розділу .en.md.",
         "English is missing for {missing} of {total} texts and sections ({coverage}% translated); the first one is here. Add an 'en:' field or the section's .en.md file.",
     ),
+}
+
+# What a clerk should do about a warning on the document's own figures. Shown
+# to clerks after the message; readers of the site see the message alone.
+_KEEP = (
+    "Якщо так у затвердженому документі, залиште як є: читачі побачать цю примітку.",
+    "If the approved document says so, leave it: readers will see this note.",
+)
+ADVICE: dict[str, tuple[str, str]] = {
+    "total-mismatch": _KEEP,
+    "change-mismatch": (
+        "Перевірте, чи правильно вказано mode (level або increment). " + _KEEP[0],
+        "Check that mode (level or increment) is right. " + _KEEP[1],
+    ),
+    "values-missing": _KEEP,
+    "percent-out-of-range": _KEEP,
+    "unit-kind-mismatch": _KEEP,
 }
 
 _TYPE_NAMES = {
@@ -247,18 +264,27 @@ class Problem:
     column: int
     code: str
     params: tuple[tuple[str, Any], ...] = field(default=(), compare=False)
+    # What the problem is about, for readers' notes: "program", "task:<id>", "indicator:<id>", "priority:<id>".
+    subject: str = field(default="", compare=False)
 
     @classmethod
-    def make(cls, path: Path | str, line: int, column: int, code: str, **params: Any) -> "Problem":
+    def make(cls, path: Path | str, line: int, column: int, code: str, *, subject: str = "", **params: Any) -> "Problem":
         if code not in MESSAGES:
             raise KeyError(f"unknown problem code {code!r}")
-        return cls(str(path), line, column, code, tuple(sorted(params.items())))
+        return cls(str(path), line, column, code, tuple(sorted(params.items())), subject)
 
     @property
     def severity(self) -> Severity:
         return MESSAGES[self.code][0]
 
     def message(self, lang: str = "uk") -> str:
+        """The message for whoever edits the source: what is wrong and what to do."""
+        advice = ADVICE.get(self.code)
+        statement = self.statement(lang)
+        return f"{statement} {advice[0 if lang == 'uk' else 1]}" if advice else statement
+
+    def statement(self, lang: str = "uk") -> str:
+        """What is wrong, without advice: the data-quality note readers see."""
         _, uk, en = MESSAGES[self.code]
         params = dict(self.params)
         # Some messages take a separately translated phrase: `what` / `what_en`.

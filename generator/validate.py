@@ -387,7 +387,18 @@ class _ProgramChecks:
     def report(self, file: str, path: tuple[Any, ...], code: str, *, key: bool = False, **params: Any) -> None:
         source = self.sources[file]
         line, column = source.where(path, key=key)
-        self.problems.append(Problem.make(source.path, line, column, code, **params))
+        self.problems.append(Problem.make(source.path, line, column, code, subject=self.subject(source, path), **params))
+
+    @staticmethod
+    def subject(source: YamlSource, path: tuple[Any, ...]) -> str:
+        """The task, indicator or priority a source path lies in; else the program."""
+        kinds = {"tasks": "task", "indicators": "indicator", "priorities": "priority"}
+        if len(path) >= 2 and path[0] in kinds and isinstance(path[1], int) and isinstance(source.data, dict):
+            items = source.data.get(path[0])
+            item = items[path[1]] if isinstance(items, list) and path[1] < len(items) else None
+            if isinstance(item, dict) and isinstance(item.get("id"), str):
+                return f"{kinds[path[0]]}:{item['id']}"
+        return "program"
 
     def _item_path(self, file: str, list_field: str, item_id: str) -> tuple[Any, ...]:
         """The raw path of the item with this id (items may have been salvaged from an invalid file)."""
