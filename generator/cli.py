@@ -22,6 +22,14 @@ def _parser() -> argparse.ArgumentParser:
     output = check.add_mutually_exclusive_group()
     output.add_argument("--format", choices=("text", "json"), default="text", help="text for people, json for tools")
     output.add_argument("--github", action="store_true", help="print GitHub Actions annotations")
+    build = commands.add_parser("build", help="validate, then build the site into site/")
+    build.add_argument("content", nargs="?", default="content", help="the content folder (default: content)")
+    build.add_argument("--out", default="site", help="the site folder to write (default: site)")
+    build.add_argument("--base-url", default="/", help="where the site is served, e.g. /repo/ or https://example.org/repo/")
+    build.add_argument("--templates", default=None, help="the templates folder (default: templates)")
+    build.add_argument("--no-search", action="store_true", help="skip the search index")
+    build.add_argument("--lang", choices=("uk", "en"), default="uk", help="language of the messages (default: uk)")
+    build.add_argument("--quiet", action="store_true", help="print only problems")
     schema = commands.add_parser("schema", help="write the JSON Schemas generated from the model")
     schema.add_argument("--out", default="schemas", help="folder to write them to (default: schemas)")
     return parser
@@ -55,6 +63,8 @@ def _run(args: argparse.Namespace) -> int:
         for path in write_schemas(Path(args.out)):
             print(path)
         return EXIT_OK
+    if args.command == "build":
+        return _build(args)
     content = Path(args.content)
     if not content.is_dir():
         message = {"uk": f"теки «{content}» немає", "en": f"there is no folder '{content}'"}[args.lang]
@@ -73,3 +83,49 @@ def _run(args: argparse.Namespace) -> int:
             print(problem.as_text(args.lang))
         print(summary(problems, args.lang))
     return EXIT_ERRORS if corpus.has_errors else EXIT_OK
+
+
+def _build(args: argparse.Namespace) -> int:
+    from .build import build
+    from .write import OutputBusy
+
+    content = Path(args.content)
+    if not content.is_dir():
+        message = {"uk": f"теки «{content}» немає", "en": f"there is no folder '{content}'"}[args.lang]
+        print(f"python -m generator build: {message}", file=sys.stderr)
+        return EXIT_USAGE
+    show_progress = not args.quiet and sys.stderr.isatty()
+    try:
+        if show_progress:
+            from rich.progress import Progress
+
+            with Progress(transient=True) as bar:
+                task = bar.add_task("build", total=None)
+                result = build(content, Path(args.out), templates=Path(args.templates) if args.templates else None,
+                               base_url=args.base_url, search=not args.no_search,
+                               progress=lambda done, total: bar.update(task, completed=done, total=total))
+        else:
+            result = build(content, Path(args.out), templates=Path(args.templates) if args.templates else None,
+                           base_url=args.base_url, search=not args.no_search)
+    except OutputBusy:
+        message = {
+            "uk": f"«{args.out}» зараз збирає інший процес; дочекайтеся його завершення",
+            "en": f"another build is writing '{args.out}'; wait for it to finish",
+        }[args.lang]
+        print(f"python -m generator build: {message}", file=sys.stderr)
+        return EXIT_ERRORS
+    problems = result.corpus.problems
+    shown = problems if not args.quiet else [p for p in problems if p.severity == "error"]
+    for problem in shown:
+        print(problem.as_text(args.lang))
+    if not result.built:
+        print(summary(problems, args.lang))
+        message = {"uk": "сайт не зібрано, попередня версія не змінилася", "en": "the site was not built; the previous one is unchanged"}
+        print(message[args.lang], file=sys.stderr)
+        return EXIT_ERRORS
+    if not args.quiet:
+        print(summary(problems, args.lang))
+        done = {"uk": f"зібрано {result.pages} сторінок, {result.files} файлів у «{args.out}»",
+                "en": f"built {result.pages} pages, {result.files} files in '{args.out}'"}
+        print(done[args.lang])
+    return EXIT_OK

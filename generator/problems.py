@@ -123,6 +123,11 @@ MESSAGES: dict[str, tuple[Severity, str, str]] = {
         "ідентифікатор «{value}» уже вжито (рядок {first_line}). Ідентифікатори мають бути різними.",
         "the id '{value}' is already used (line {first_line}). Ids must be unique.",
     ),
+    "reserved-id": (
+        "error",
+        "ідентифікатор розділу «{value}» зайнятий адресами сайту ({reserved}). Оберіть інший.",
+        "the section id '{value}' is taken by the site's addresses ({reserved}). Choose another.",
+    ),
     "unknown-priority": (
         "error",
         "пріоритетного напряму «{value}» немає в program.yaml. Наявні: {allowed}.",

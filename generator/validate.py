@@ -40,6 +40,8 @@ from .problems import Problem, type_name
 PROGRAM_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*-([0-9]{4})-([0-9]{4})$")
 SLUG = re.compile(SLUG_PATTERN)
 LANGS = ("uk", "en")
+# Section ids share the program's URL space with these fixed parts.
+RESERVED_SECTION_IDS = ("priorities", "indicators", "tasks", "data")
 
 
 @dataclass
@@ -440,6 +442,9 @@ class _ProgramChecks:
         _check_unique(source, ("sections",), [], "id", self.problems)
         listed: set[str] = set()
         for index, section in enumerate(self.program.sections):
+            if section.id in RESERVED_SECTION_IDS:
+                self.report("program.yaml", ("sections", index, "id"), "reserved-id", value=section.id,
+                            reserved=", ".join(RESERVED_SECTION_IDS))
             texts: dict[str, str] = {}
             for lang in LANGS:
                 name = f"{section.id}.{lang}.md"

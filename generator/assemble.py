@@ -1,0 +1,340 @@
+"""Assemble the validated corpus into what pages show: routes, computed sums, notes.
+
+No I/O. Every figure a reader sees that the document does not state is
+computed here (through ``figures``), once, and compared with what is stated.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+from . import figures
+from .figures import CellStatus, Figure
+from .model import CatalogueEntry, FundingRow, FundingSource, Indicator, IndicatorKind, Priority, Task, Text, ValueMode
+from .problems import Problem
+from .validate import Corpus, ProgramSource
+
+LANGS = ("uk", "en")
+
+
+def route(lang: str, *parts: str) -> str:
+    """A page's path from the site root, always ending in '/': ``uk/khmilnytska-2023-2025/tasks/audit/``."""
+    return "/".join((lang, *parts)) + "/"
+
+
+def data_path(program_id: str, kind: str, item_id: str, extension: str) -> str:
+    """A download's path from the site root: ``data/<program>/<kind>/<id>.<ext>``."""
+    return f"data/{program_id}/{kind}/{item_id}.{extension}"
+
+
+@dataclass
+class FundingLine:
+    """One row of a funding table: cells per year, the stated total and what the cells add up to."""
+
+    source: FundingSource
+    name: Text | None
+    cells: list[Figure]  # one per program year
+    stated_total: Figure
+    computed_total: Decimal | None
+
+    @property
+    def total_differs(self) -> bool:
+        return (
+            self.stated_total.amount is not None
+            and self.computed_total is not None
+            and self.stated_total.amount != self.computed_total
+        )
+
+
+def funding_lines(rows: list[FundingRow], years: list[int]) -> list[FundingLine]:
+    lines = []
+    for row in rows:
+        cells = [figures.parse_amount(row.years.get(year)) or Figure(CellStatus.empty) for year in years]
+        lines.append(
+            FundingLine(
+                row.source,
+                row.name,
+                cells,
+                figures.parse_amount(row.total) or Figure(CellStatus.empty),
+                figures.sum_amounts(cells),
+            )
+        )
+    return lines
+
+
+def task_amounts(task: Task, years: list[int]) -> dict[int, Decimal]:
+    """A task's amount per year over all sources: its «Загальний обсяг» row, else the sum of its sources."""
+    rows = [r for r in task.funding if r.source is FundingSource.all] or [
+        r for r in task.funding if r.source is not FundingSource.all
+    ]
+    result: dict[int, Decimal] = {}
+    for year in years:
+        total = figures.sum_amounts(figures.parse_amount(r.years.get(year)) for r in rows)
+        if total is not None:
+            result[year] = total
+    return result
+
+
+def task_amounts_by_source(task: Task) -> dict[FundingSource, Decimal]:
+    """A task's amount per source: each row's stated total, else the sum of its years."""
+    result: dict[FundingSource, Decimal] = {}
+    for row in task.funding:
+        if row.source is FundingSource.all:
+            continue
+        stated = figures.parse_amount(row.total)
+        amount = stated.amount if stated is not None and stated.amount is not None else figures.sum_amounts(
+            figures.parse_amount(v) for v in row.years.values()
+        )
+        if amount is not None:
+            result[row.source] = result.get(row.source, Decimal(0)) + amount
+    return result
+
+
+@dataclass
+class TaskView:
+    task: Task
+    program_id: str
+    priority_id: str  # the top-level priority
+    funding: list[FundingLine]
+    amounts: dict[int, Decimal]  # computed per year, all sources
+    planned_years: list[int]
+    indicator_ids: list[str] = field(default_factory=list)
+    notes: list[Problem] = field(default_factory=list)
+
+    @property
+    def id(self) -> str:
+        return self.task.id
+
+    @property
+    def total(self) -> Decimal | None:
+        return sum(self.amounts.values(), Decimal(0)) if self.amounts else None
+
+    def route(self, lang: str) -> str:
+        return route(lang, self.program_id, "tasks", self.id)
+
+    def download(self, extension: str) -> str:
+        return data_path(self.program_id, "tasks", self.id, extension)
+
+
+@dataclass
+class IndicatorView:
+    indicator: Indicator
+    program_id: str
+    priority_id: str
+    baseline: Figure
+    targets: list[tuple[int, Figure]]
+    actual: list[tuple[int, Figure]]
+    stated_change: figures.Change | None
+    computed_change: Decimal | None
+    catalogue: CatalogueEntry | None
+    notes: list[Problem] = field(default_factory=list)
+
+    @property
+    def id(self) -> str:
+        return self.indicator.id
+
+    @property
+    def is_boolean(self) -> bool:
+        return self.indicator.kind is IndicatorKind.boolean
+
+    @property
+    def change_differs(self) -> bool:
+        stated = self.stated_change
+        return (
+            stated is not None and stated.amount is not None and self.computed_change is not None
+            and not self.is_boolean and stated.amount != self.computed_change
+        )
+
+    @property
+    def change_rule(self) -> str:
+        """Which rule gave the computed change: increment, level-baseline or level-first."""
+        if self.indicator.mode is ValueMode.increment:
+            return "increment"
+        return "level-baseline" if self.baseline.amount is not None else "level-first"
+
+    def catalogue_route(self, lang: str) -> str:
+        return route(lang, "indicators", self.catalogue.code) if self.catalogue else ""
+
+    def route(self, lang: str) -> str:
+        return route(lang, self.program_id, "indicators", self.id)
+
+    def download(self, extension: str) -> str:
+        return data_path(self.program_id, "indicators", self.id, extension)
+
+
+@dataclass
+class PriorityView:
+    priority: Priority
+    program_id: str
+    task_ids: list[str]
+    indicator_ids: list[str]
+    amounts: dict[int, Decimal]
+    stated_totals: list[FundingLine]
+    notes: list[Problem] = field(default_factory=list)
+
+    @property
+    def id(self) -> str:
+        return self.priority.id
+
+    def route(self, lang: str) -> str:
+        return route(lang, self.program_id, "priorities", self.id)
+
+
+@dataclass
+class ProgramView:
+    source: ProgramSource
+    years: list[int]
+    priorities: list[PriorityView]
+    tasks: dict[str, TaskView]
+    indicators: dict[str, IndicatorView]
+    amounts_by_year: dict[int, Decimal]
+    amounts_by_source: dict[FundingSource, Decimal]
+    stated_totals: list[FundingLine]
+    passport_funding: list[FundingLine]
+    notes: list[Problem]  # program-level notes
+    all_notes: list[Problem]
+    subdirection_parent: dict[str, str]
+
+    @property
+    def id(self) -> str:
+        return self.source.id
+
+    @property
+    def program(self):  # noqa: ANN201 - the model's Program
+        return self.source.program
+
+    @property
+    def total(self) -> Decimal | None:
+        return sum(self.amounts_by_year.values(), Decimal(0)) if self.amounts_by_year else None
+
+    def route(self, lang: str) -> str:
+        return route(lang, self.id)
+
+    def section_route(self, lang: str, section_id: str) -> str:
+        return route(lang, self.id, section_id)
+
+
+@dataclass
+class CatalogueView:
+    entry: CatalogueEntry
+    uses: list[tuple[ProgramView, IndicatorView]]
+
+    @property
+    def code(self) -> str:
+        return self.entry.code
+
+    def route(self, lang: str) -> str:
+        return route(lang, "indicators", self.code)
+
+
+@dataclass
+class SiteView:
+    programs: list[ProgramView]
+    catalogue: list[CatalogueView]
+
+
+def _notes_by_subject(problems: list[Problem]) -> dict[str, list[Problem]]:
+    notes: dict[str, list[Problem]] = defaultdict(list)
+    for problem in problems:
+        if problem.severity == "warning" and problem.code != "english-missing":
+            notes[problem.subject or "program"].append(problem)
+    return notes
+
+
+def assemble(corpus: Corpus) -> SiteView:
+    catalogue = {entry.code: entry for entry in corpus.catalogue}
+    programs = []
+    for source in corpus.programs:
+        problems = [p for p in corpus.problems if _in_folder(p, source)]
+        programs.append(_assemble_program(source, problems, catalogue))
+    uses: dict[str, list[tuple[ProgramView, IndicatorView]]] = defaultdict(list)
+    for program in programs:
+        for indicator in program.indicators.values():
+            if indicator.catalogue is not None:
+                uses[indicator.catalogue.code].append((program, indicator))
+    catalogue_views = [CatalogueView(entry, uses.get(entry.code, [])) for entry in corpus.catalogue]
+    return SiteView(programs, catalogue_views)
+
+
+def _in_folder(problem: Problem, source: ProgramSource) -> bool:
+    try:
+        Path(problem.path).resolve().relative_to(source.folder.resolve())
+    except ValueError:
+        return False
+    return True
+
+
+def _assemble_program(source: ProgramSource, problems: list[Problem], catalogue: dict[str, CatalogueEntry]) -> ProgramView:
+    program = source.program
+    years = list(range(program.period.start, program.period.end + 1))
+    notes = _notes_by_subject(problems)
+    parent = {}
+    for priority in program.priorities:
+        parent[priority.id] = priority.id
+        for sub in priority.subdirections:
+            parent[sub.id] = priority.id
+
+    tasks: dict[str, TaskView] = {}
+    for task in source.tasks:
+        planned = sorted({
+            year for row in task.funding for year, value in row.years.items()
+            if (f := figures.parse_amount(value)) is not None
+            and f.status in (CellStatus.amount, CellStatus.planned, CellStatus.within_allocations)
+        })
+        tasks[task.id] = TaskView(
+            task, source.id, parent.get(task.priority, task.priority), funding_lines(task.funding, years),
+            task_amounts(task, years), planned, notes=notes.get(f"task:{task.id}", []),
+        )
+
+    indicators: dict[str, IndicatorView] = {}
+    for indicator in source.indicators:
+        kind = indicator.kind
+        baseline = figures.parse_value(indicator.baseline, kind)[0] or Figure(CellStatus.empty)
+        targets = [(y, figures.parse_value(indicator.targets.get(y), kind)[0] or Figure(CellStatus.empty)) for y in years]
+        actual = [(y, figures.parse_value(v, kind)[0] or Figure(CellStatus.empty)) for y, v in sorted(indicator.actual.items())]
+        computed = None if kind is IndicatorKind.boolean else figures.computed_change(
+            indicator.mode, baseline, [f for _, f in targets]
+        )
+        view = IndicatorView(
+            indicator, source.id, parent.get(indicator.priority, indicator.priority), baseline, targets, actual,
+            figures.parse_change(indicator.change), computed,
+            catalogue.get(indicator.catalogue) if indicator.catalogue else None,
+            notes=notes.get(f"indicator:{indicator.id}", []),
+        )
+        indicators[indicator.id] = view
+        if indicator.task in tasks:
+            tasks[indicator.task].indicator_ids.append(indicator.id)
+
+    priorities = []
+    for priority in program.priorities:
+        task_ids = [t.id for t in tasks.values() if t.priority_id == priority.id]
+        amounts: dict[int, Decimal] = {}
+        for task_id in task_ids:
+            for year, amount in tasks[task_id].amounts.items():
+                amounts[year] = amounts.get(year, Decimal(0)) + amount
+        priorities.append(PriorityView(
+            priority, source.id, task_ids,
+            [i.id for i in indicators.values() if i.priority_id == priority.id],
+            dict(sorted(amounts.items())), funding_lines(priority.stated_totals, years),
+            notes=notes.get(f"priority:{priority.id}", []),
+        ))
+
+    by_year: dict[int, Decimal] = {}
+    by_source: dict[FundingSource, Decimal] = {}
+    for task in tasks.values():
+        for year, amount in task.amounts.items():
+            by_year[year] = by_year.get(year, Decimal(0)) + amount
+        for funding_source, amount in task_amounts_by_source(task.task).items():
+            by_source[funding_source] = by_source.get(funding_source, Decimal(0)) + amount
+    passport_rows = program.passport.funding.rows if program.passport.funding else []
+    return ProgramView(
+        source, years, priorities, tasks, indicators, dict(sorted(by_year.items())),
+        {s: by_source[s] for s in FundingSource if s in by_source},
+        funding_lines(program.stated_totals, years), funding_lines(passport_rows, years),
+        notes.get("program", []), [p for p in problems if p.severity == "warning" and p.code != "english-missing"],
+        parent,
+    )
+

@@ -1,0 +1,167 @@
+"""Per-item downloads: every indicator and task as CSV and JSON (pure: returns bytes).
+
+CSV downloads carry a UTF-8 byte-order mark: without it, Excel with a
+Ukrainian locale opens UTF-8 as Windows-1251 and the Cyrillic is garbled.
+Text cells that a spreadsheet would read as a formula are prefixed with an
+apostrophe; plain numbers such as "+53" are left as they are.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from decimal import Decimal
+from typing import Any, Iterable
+
+from .assemble import FundingLine, IndicatorView, ProgramView, TaskView
+from .figures import Figure
+from .model import Text
+
+_PLAIN_NUMBER = re.compile(r"^[+-]?\d+(?:[.,]\d+)?%?$")
+
+
+def spreadsheet_safe(value: str) -> str:
+    """Keep a text cell from being run as a formula in Excel or LibreOffice."""
+    if value[:1] in ("=", "+", "-", "@", "\t", "\r", "\n") and not _PLAIN_NUMBER.match(value):
+        return "'" + value
+    return value
+
+
+def _number(value: Decimal | None) -> int | float | None:
+    if value is None:
+        return None
+    return int(value) if value == value.to_integral_value() and value.as_tuple().exponent >= 0 else float(value)
+
+
+def _csv_value(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    return spreadsheet_safe(str(value))
+
+
+def to_csv(header: list[str], rows: Iterable[list[Any]]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([_csv_value(v) for v in row])
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def to_json(data: Any) -> bytes:
+    return (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+def _text(text: Text | None) -> dict[str, str | None] | None:
+    return None if text is None else {"uk": text.uk, "en": text.en}
+
+
+def _figure(figure: Figure) -> dict[str, Any]:
+    return {"value": _number(figure.amount), "status": figure.status.value, "as_stated": figure.text or None}
+
+
+# ---------------------------------------------------------------------------
+# Indicators
+
+INDICATOR_COLUMNS = [
+    "program_id", "indicator_id", "name_uk", "name_en", "unit_uk", "unit_en", "kind", "mode",
+    "role", "year", "value", "status", "as_stated",
+]
+
+
+def indicator_rows(program: ProgramView, view: IndicatorView) -> list[list[Any]]:
+    ind = view.indicator
+    head = [program.id, ind.id, ind.name.uk, ind.name.en, ind.unit.uk, ind.unit.en, ind.kind.value, ind.mode.value]
+    observations = [("baseline", None, view.baseline)] + [("target", y, f) for y, f in view.targets] + [
+        ("actual", y, f) for y, f in view.actual
+    ]
+    return [
+        head + [role, year, figure.amount, figure.status.value, figure.text]
+        for role, year, figure in observations
+    ]
+
+
+def indicator_json(program: ProgramView, view: IndicatorView) -> dict[str, Any]:
+    ind = view.indicator
+    return {
+        "program_id": program.id,
+        "id": ind.id,
+        "name": _text(ind.name),
+        "unit": _text(ind.unit),
+        "kind": ind.kind.value,
+        "mode": ind.mode.value,
+        "priority": ind.priority,
+        "task": ind.task,
+        "catalogue": ind.catalogue,
+        "baseline": _figure(view.baseline),
+        "targets": [{"year": y, **_figure(f)} for y, f in view.targets],
+        "actual": [{"year": y, **_figure(f)} for y, f in view.actual],
+        "change": {
+            "as_stated": None if ind.change is None else str(ind.change),
+            "computed": _number(view.computed_change),
+        },
+        "notes": [{"code": p.code, "uk": p.statement("uk"), "en": p.statement("en")} for p in view.notes],
+    }
+
+
+# ---------------------------------------------------------------------------
+# Tasks
+
+TASK_COLUMNS = [
+    "program_id", "task_id", "name_uk", "name_en", "source", "source_name_uk", "source_name_en",
+    "year", "amount_thousand_uah", "status", "as_stated",
+]
+
+
+def _funding_rows(program: ProgramView, task: TaskView, line: FundingLine) -> list[list[Any]]:
+    tk = task.task
+    name = line.name
+    head = [program.id, tk.id, tk.name.uk, tk.name.en, line.source.value, name.uk if name else None, name.en if name else None]
+    rows = [head + [year, cell.amount, cell.status.value, cell.text] for year, cell in zip(program.years, line.cells)]
+    stated = line.stated_total
+    rows.append(head + ["total", stated.amount, stated.status.value, stated.text])
+    return rows
+
+
+def task_rows(program: ProgramView, task: TaskView) -> list[list[Any]]:
+    return [row for line in task.funding for row in _funding_rows(program, task, line)]
+
+
+def task_json(program: ProgramView, task: TaskView) -> dict[str, Any]:
+    tk = task.task
+    return {
+        "program_id": program.id,
+        "id": tk.id,
+        "number": tk.number,
+        "priority": tk.priority,
+        "measure": _text(tk.measure),
+        "name": _text(tk.name),
+        "responsible": _text(tk.responsible),
+        "timeframe": tk.timeframe,
+        "expected_results": _text(tk.expected_results),
+        "funding": [
+            {
+                "source": line.source.value,
+                "source_name": _text(line.name),
+                "years": [{"year": y, **_figure(c)} for y, c in zip(program.years, line.cells)],
+                "total_as_stated": _figure(line.stated_total),
+                "total_computed": _number(line.computed_total),
+            }
+            for line in task.funding
+        ],
+        "indicators": task.indicator_ids,
+        "notes": [{"code": p.code, "uk": p.statement("uk"), "en": p.statement("en")} for p in task.notes],
+    }
+
+
+def downloads(program: ProgramView) -> Iterable[tuple[str, bytes]]:
+    for indicator in program.indicators.values():
+        yield indicator.download("csv"), to_csv(INDICATOR_COLUMNS, indicator_rows(program, indicator))
+        yield indicator.download("json"), to_json(indicator_json(program, indicator))
+    for task in program.tasks.values():
+        yield task.download("csv"), to_csv(TASK_COLUMNS, task_rows(program, task))
+        yield task.download("json"), to_json(task_json(program, task))

@@ -1,0 +1,292 @@
+"""Render pages: pure functions from the assembled site to (path, bytes).
+
+Templates display; this module computes what they display: relative links,
+formatted numbers (Babel, explicit locale), the chart geometry, and which
+language each string is in.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+import yaml
+from babel.numbers import format_decimal
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from markdown_it import MarkdownIt
+from markupsafe import Markup, escape
+
+from .assemble import LANGS, CatalogueView, IndicatorView, ProgramView, SiteView, TaskView, route
+from .figures import CellStatus, Figure
+from .model import FundingSource, Text
+
+LOCALES = {"uk": "uk_UA", "en": "en_GB"}
+OTHER = {"uk": "en", "en": "uk"}
+SAFE_SCHEMES = ("http:", "https:", "mailto:")
+
+
+def load_strings(templates: Path) -> dict[str, dict[str, str]]:
+    """The interface strings, one catalogue per language."""
+    return {lang: yaml.safe_load((templates / f"strings.{lang}.yaml").read_text(encoding="utf-8")) for lang in LANGS}
+
+
+# ---------------------------------------------------------------------------
+# Markdown: untrusted text, so no raw HTML and only safe link targets
+
+
+def _markdown() -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}).enable("table")
+
+    def validate_link(url: str) -> bool:
+        target = url.strip().lower()
+        if ":" in target.split("/", 1)[0]:
+            return target.startswith(SAFE_SCHEMES)
+        return True  # relative links and fragments
+
+    md.validateLink = validate_link
+    return md
+
+
+MARKDOWN = _markdown()
+
+
+def render_markdown(text: str) -> Markup:
+    # Headings inside a section start at h2: the page's h1 is the section title.
+    html = MARKDOWN.render(text)
+    return Markup(html)
+
+
+# ---------------------------------------------------------------------------
+# Numbers
+
+
+@lru_cache(maxsize=4096)
+def format_number(value: Decimal, lang: str) -> str:
+    """``Decimal('8632.5')`` → ``8 632,5`` (uk) or ``8,632.5`` (en), keeping the decimals the source shows."""
+    exponent = value.as_tuple().exponent
+    places = -exponent if isinstance(exponent, int) and exponent < 0 else 0
+    pattern = "#,##0" + ("." + "0" * places if places else "")
+    return format_decimal(value, format=pattern, locale=LOCALES[lang])
+
+
+# ---------------------------------------------------------------------------
+# Charts: geometry computed here, drawn as inline SVG by the template
+
+
+@dataclass(frozen=True)
+class Bar:
+    label: str
+    value_text: str
+    x: float
+    y: float
+    width: float
+    height: float
+    kind: str  # baseline | target | actual | amount | yes | no | empty
+
+
+@dataclass(frozen=True)
+class Chart:
+    width: int
+    height: int
+    baseline_y: float
+    bars: list[Bar]
+    summary: str  # the text alternative: every value in words
+
+
+def bar_chart(points: list[tuple[str, Decimal | None, str, str]], summary: str) -> Chart:
+    """points: (label, value or None, value as text, kind). Bars scale to the largest value."""
+    width, height, top, bottom, gap = 320, 160, 20, 28, 10
+    plot = height - top - bottom
+    values = [abs(v) for _, v, _, _ in points if v is not None]
+    largest = max(values, default=Decimal(0)) or Decimal(1)
+    slot = (width - gap) / max(1, len(points))
+    bars = []
+    for index, (label, value, text, kind) in enumerate(points):
+        bar_height = 0.0 if value is None else float(abs(value) / largest) * plot
+        bars.append(Bar(
+            label, text, round(gap + index * slot, 1), round(top + plot - bar_height, 1),
+            round(slot - gap, 1), round(bar_height, 1), kind,
+        ))
+    return Chart(width, height, top + plot, bars, summary)
+
+
+# ---------------------------------------------------------------------------
+# Pages
+
+
+@dataclass(frozen=True)
+class Page:
+    route: str  # from the site root: "uk/khmilnytska-2023-2025/" ; "" for the language chooser
+    template: str
+    lang: str
+    context: dict[str, Any]
+
+    @property
+    def path(self) -> str:
+        return f"{self.route}index.html"
+
+
+class Renderer:
+    def __init__(self, templates: Path, site: SiteView, base_url: str) -> None:
+        self.site = site
+        self.base_url = base_url if base_url.endswith("/") else base_url + "/"
+        self.strings = load_strings(templates)
+        self.env = Environment(
+            loader=FileSystemLoader(str(templates)),
+            autoescape=True,
+            undefined=StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+        )
+        self.programs = {p.id: p for p in site.programs}
+
+    # -- helpers handed to templates, bound to a page --------------------------
+    def helpers(self, page_route: str | None, lang: str) -> dict[str, Callable[..., Any]]:
+        strings = self.strings[lang]
+
+        def s(key: str, **params: Any) -> str:
+            text = strings[key]
+            return text.format(**params) if params else text
+
+        def t(text: Text | None) -> Markup:
+            if text is None:
+                return Markup("")
+            if lang == "uk" or text.en:
+                return escape(text.uk if lang == "uk" else text.en)
+            return Markup('<span lang="uk">{}</span> <small class="untranslated">({})</small>').format(
+                text.uk, strings["not_translated"]
+            )
+
+        def url(target: str) -> str:
+            """A link relative to this page, so the site works under any sub-path and from a folder.
+
+            The 404 page is served at whatever address was missing, so its links are absolute.
+            """
+            if page_route is None:
+                return self.base_url + target
+            relative = posixpath.relpath("/" + target, "/" + page_route)
+            if target.endswith("/") and relative != ".":
+                relative += "/"
+            return "./" if relative == "." else relative
+
+        def num(value: Decimal | None) -> str:
+            return "" if value is None else format_number(value, lang)
+
+        def money(value: Decimal | None) -> str:
+            return "" if value is None else f"{format_number(value, lang)}\u00a0{strings['thousand_uah']}"
+
+        def fig(figure: Figure) -> Markup:
+            status = figure.status
+            if status is CellStatus.amount and figure.amount is not None:
+                return escape(format_number(figure.amount, lang))
+            if status is CellStatus.within_allocations:
+                return Markup('<span class="status">{}</span>').format(strings["within_allocations"])
+            if status is CellStatus.planned:
+                return Markup('+ <span class="status">({})</span>').format(strings["planned_no_amount"])
+            if status is CellStatus.not_planned:
+                return Markup('<span aria-hidden="true">−</span><span class="visually-hidden">{}</span>').format(
+                    strings["not_planned"]
+                )
+            if status is CellStatus.yes:
+                return escape(strings["yes"])
+            if status is CellStatus.no:
+                return escape(strings["no"])
+            return Markup('<span class="empty" aria-label="{0}" title="{0}">…</span>').format(strings["no_value"])
+
+        def source_name(source: FundingSource) -> str:
+            return strings[f"source_{source.value}"]
+
+        def note(problem: Any) -> str:
+            return problem.statement(lang)
+
+        return {"s": s, "t": t, "url": url, "num": num, "money": money, "fig": fig, "source_name": source_name,
+                "note": note}
+
+    def render(self, page: Page) -> bytes:
+        other = OTHER[page.lang]
+        alternate_route = page.route.replace(f"{page.lang}/", f"{other}/", 1) if page.route else ""
+        context = {
+            **self.helpers(None if page.template == "404.html" else page.route, page.lang),
+            **page.context,
+            "lang": page.lang,
+            "other_lang": other,
+            "route": page.route,
+            "alternate_route": alternate_route,
+            "base_url": self.base_url,
+            "canonical": self.base_url + page.route,
+            "alternates": [
+                (lang, self.base_url + (page.route.replace(f"{page.lang}/", f"{lang}/", 1) if page.route else ""))
+                for lang in LANGS
+            ],
+            "home_route": route(page.lang),
+        }
+        return self.env.get_template(page.template).render(context).encode("utf-8")
+
+    # -- the pages -------------------------------------------------------------
+    def pages(self) -> Iterator[Page]:
+        yield Page("", "chooser.html", "uk", {"programs": self.site.programs})
+        for lang in LANGS:
+            yield Page(route(lang), "home.html", lang, {"programs": self.site.programs})
+            for program in self.site.programs:
+                yield from self.program_pages(program, lang)
+            for entry in self.site.catalogue:
+                if entry.uses:
+                    yield Page(entry.route(lang), "standard_indicator.html", lang,
+                               {"entry": entry, "chart": None})
+
+    def program_pages(self, program: ProgramView, lang: str) -> Iterator[Page]:
+        base = {"program": program}
+        yield Page(program.route(lang), "program.html", lang, {**base, "chart": self.funding_chart(program, lang)})
+        for section in program.program.sections:
+            texts = program.source.sections.get(section.id, {})
+            body = texts.get(lang) or texts.get("uk", "")
+            yield Page(program.section_route(lang, section.id), "section.html", lang, {
+                **base, "section": section, "body": render_markdown(body),
+                "body_lang": lang if lang in texts else "uk",
+            })
+        for priority in program.priorities:
+            yield Page(priority.route(lang), "priority.html", lang, {**base, "priority": priority})
+        for indicator in program.indicators.values():
+            yield Page(indicator.route(lang), "indicator.html", lang,
+                       {**base, "indicator": indicator, "chart": self.indicator_chart(indicator, lang)})
+        for task in program.tasks.values():
+            yield Page(task.route(lang), "task.html", lang, {**base, "task": task})
+
+    def indicator_chart(self, indicator: IndicatorView, lang: str) -> Chart:
+        strings = self.strings[lang]
+        points: list[tuple[str, Decimal | None, str, str]] = []
+
+        def point(label: str, figure: Figure, kind: str) -> None:
+            if figure.status in (CellStatus.yes, CellStatus.no):
+                yes = figure.status is CellStatus.yes
+                points.append((label, Decimal(1) if yes else Decimal(0), strings["yes" if yes else "no"],
+                               "yes" if yes else "no"))
+            elif figure.amount is not None:
+                points.append((label, figure.amount, format_number(figure.amount, lang), kind))
+            else:
+                points.append((label, None, strings["no_value"], "empty"))
+
+        if indicator.baseline.status is not CellStatus.empty:
+            point(strings["baseline_short"], indicator.baseline, "baseline")
+        for year, figure in indicator.targets:
+            point(str(year), figure, "target")
+        summary = "; ".join(f"{label}: {text}" for label, _, text, _ in points)
+        return bar_chart(points, summary)
+
+    def funding_chart(self, program: ProgramView, lang: str) -> Chart | None:
+        if not program.amounts_by_year:
+            return None
+        points = [(str(year), program.amounts_by_year.get(year),
+                   format_number(program.amounts_by_year[year], lang) if year in program.amounts_by_year
+                   else self.strings[lang]["no_value"], "amount") for year in program.years]
+        summary = "; ".join(f"{label}: {text}" for label, _, text, _ in points)
+        return bar_chart(points, summary + f" ({self.strings[lang]['thousand_uah']})")
+
+    def not_found(self) -> bytes:
+        return self.render(Page("", "404.html", "uk", {}))
+
