@@ -203,6 +203,19 @@ class ProgramView:
         return self.source.id
 
     @property
+    def amount_places(self) -> int:
+        """Decimal places the program's own amounts use: computed sums are shown with as many."""
+        places = 0
+        for line in [*self.stated_totals, *self.passport_funding,
+                     *(l for t in self.tasks.values() for l in t.funding)]:
+            for cell in [*line.cells, line.stated_total]:
+                if cell.amount is not None:
+                    exponent = cell.amount.as_tuple().exponent
+                    if isinstance(exponent, int):
+                        places = max(places, -exponent)
+        return places
+
+    @property
     def program(self):  # noqa: ANN201 - the model's Program
         return self.source.program
 

@@ -177,6 +177,12 @@ class Renderer:
         def num(value: Decimal | None) -> str:
             return "" if value is None else format_number(value, lang)
 
+        def amount(value: Decimal | None, places: int) -> str:
+            """A computed sum, with the decimal places its program uses, so columns line up."""
+            if value is None:
+                return ""
+            return format_number(value.quantize(Decimal(1).scaleb(-places)), lang)
+
         def money(value: Decimal | None) -> str:
             return "" if value is None else f"{format_number(value, lang)}\u00a0{strings['thousand_uah']}"
 
@@ -204,8 +210,8 @@ class Renderer:
         def note(problem: Any) -> str:
             return problem.statement(lang)
 
-        return {"s": s, "t": t, "url": url, "num": num, "money": money, "fig": fig, "source_name": source_name,
-                "note": note}
+        return {"s": s, "t": t, "url": url, "num": num, "amount": amount, "money": money, "fig": fig,
+                "source_name": source_name, "note": note}
 
     def render(self, page: Page) -> bytes:
         other = OTHER[page.lang]
