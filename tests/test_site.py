@@ -1,0 +1,327 @@
+"""The built site, walked as a whole: every page, link, asset and download; figures; safety; determinism."""
+
+from __future__ import annotations
+
+import filecmp
+import json
+import posixpath
+import re
+import shutil
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import pytest
+
+from generator.build import build
+from generator.render import format_number
+from generator.validate import validate
+
+from .conftest import CONTENT, MINIMAL
+
+BASE_URLS = ["/", "/some/repo/"]
+
+
+@dataclass
+class ParsedPage:
+    lang: str | None = None
+    title: str = ""
+    h1_count: int = 0
+    canonical: list[str] = field(default_factory=list)
+    alternates: dict[str, str] = field(default_factory=dict)
+    links: list[str] = field(default_factory=list)  # href and src values
+    scripts: list[dict[str, str | None]] = field(default_factory=list)
+    inline_script: list[str] = field(default_factory=list)
+    handlers: list[str] = field(default_factory=list)
+    text: str = ""
+
+
+class _Parser(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.page = ParsedPage()
+        self._in_title = False
+        self._in_script = False
+        self._text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = dict(attrs)
+        for name, value in attrs:
+            if name.startswith("on"):
+                self.page.handlers.append(f"{tag} {name}={value}")
+        if tag == "html":
+            self.page.lang = values.get("lang")
+        elif tag == "title":
+            self._in_title = True
+        elif tag == "h1":
+            self.page.h1_count += 1
+        elif tag == "script":
+            self.page.scripts.append(values)
+            self._in_script = True
+        elif tag == "link" and values.get("rel") == "canonical":
+            self.page.canonical.append(values.get("href") or "")
+        elif tag == "link" and values.get("rel") == "alternate" and values.get("hreflang"):
+            self.page.alternates[values["hreflang"]] = values.get("href") or ""
+        for name in ("href", "src"):
+            if values.get(name) and not (tag == "link" and values.get("rel") in ("canonical", "alternate")):
+                self.page.links.append(values[name])
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "title":
+            self._in_title = False
+        elif tag == "script":
+            self._in_script = False
+
+    def handle_data(self, data: str) -> None:
+        if self._in_title:
+            self.page.title += data
+        if self._in_script and data.strip():
+            self.page.inline_script.append(data)
+        self._text.append(data)
+
+    def close(self) -> None:
+        super().close()
+        self.page.text = " ".join(" ".join(self._text).split())
+
+
+def parse(path: Path) -> ParsedPage:
+    parser = _Parser()
+    parser.feed(path.read_text(encoding="utf-8"))
+    parser.close()
+    return parser.page
+
+
+@pytest.fixture(scope="module", params=BASE_URLS)
+def built(request, tmp_path_factory) -> tuple[Path, str]:
+    out = tmp_path_factory.mktemp("site") / "site"
+    result = build(CONTENT, out, base_url=request.param)
+    assert result.built, [p.as_text("en") for p in result.corpus.problems if p.severity == "error"]
+    return out, request.param
+
+
+@pytest.fixture(scope="module")
+def corpus():
+    return validate(CONTENT)
+
+
+def _html_files(site: Path) -> list[Path]:
+    return sorted(p for p in site.rglob("*.html") if "pagefind" not in p.parts)
+
+
+def test_every_page_type_exists_in_both_languages(built, corpus) -> None:
+    site, _ = built
+    assert (site / "index.html").is_file() and (site / "404.html").is_file()
+    assert (site / "sitemap.xml").is_file() and (site / "robots.txt").is_file()
+    assert (site / "pagefind" / "pagefind.js").is_file()
+    for lang in ("uk", "en"):
+        assert (site / lang / "index.html").is_file()
+        for program in corpus.programs:
+            base = site / lang / program.id
+            assert (base / "index.html").is_file()
+            for section in program.program.sections:
+                assert (base / section.id / "index.html").is_file()
+            for priority in program.program.priorities:
+                assert (base / "priorities" / priority.id / "index.html").is_file()
+        used_codes = {i.catalogue for p in corpus.programs for i in p.indicators if i.catalogue}
+        for code in used_codes:
+            assert (site / lang / "indicators" / code / "index.html").is_file()
+
+
+def test_one_indicator_and_task_page_per_item_and_language(built, corpus) -> None:
+    site, _ = built
+    indicators = sum(len(p.indicators) for p in corpus.programs)
+    tasks = sum(len(p.tasks) for p in corpus.programs)
+    pages = {kind: len([p for p in site.glob(f"*/*/{kind}/*/index.html")]) for kind in ("indicators", "tasks")}
+    assert pages == {"indicators": indicators * 2, "tasks": tasks * 2}
+    assert indicators == 51 + 32 + 26 + 31 + 40 and tasks == 32 + 35 + 18
+
+
+def test_every_page_has_lang_title_one_h1_canonical_and_alternates(built) -> None:
+    site, base_url = built
+    for path in _html_files(site):
+        page = parse(path)
+        where = path.relative_to(site)
+        assert page.lang in ("uk", "en"), where
+        assert page.title.strip(), where
+        assert page.h1_count == 1, where
+        if path.name == "404.html":
+            continue
+        assert len(page.canonical) == 1 and page.canonical[0].startswith(base_url), where
+        route = where.parent.as_posix()
+        expected = base_url + ("" if route == "." else route + "/")
+        assert page.canonical[0] == expected, where
+        if route != ".":
+            assert set(page.alternates) >= {"uk", "en"}, where
+            other = "en" if page.lang == "uk" else "uk"
+            assert page.alternates[other] == base_url + other + route[2:] + "/", where
+
+
+def test_every_internal_link_asset_and_download_resolves(built) -> None:
+    site, base_url = built
+    checked = 0
+    for path in _html_files(site):
+        page = parse(path)
+        for link in page.links:
+            parts = urlsplit(link)
+            if parts.scheme or parts.netloc or link.startswith("#"):
+                continue
+            if path.name == "404.html":
+                assert link.startswith(base_url), link
+                target = site / unquote(parts.path)[len(base_url):]
+            else:
+                target = path.parent / unquote(parts.path)
+            target = Path(posixpath.normpath(str(target)))
+            if link.endswith("/") or target.is_dir():
+                target = target / "index.html"
+            assert target.is_file(), f"{path.relative_to(site)} links to missing {link}"
+            assert site in target.parents, f"{path.relative_to(site)} links outside the site: {link}"
+            checked += 1
+    assert checked > 5000
+
+
+def test_language_switch_leads_to_the_same_page(built) -> None:
+    site, _ = built
+    for path in _html_files(site):
+        where = path.relative_to(site).as_posix()
+        if not re.match(r"^(uk|en)/", where):
+            continue
+        page = parse(path)
+        switch = [link for link in page.links if link.endswith("/") and "../" in link and (
+            (path.parent / link).resolve().relative_to(site.resolve()).as_posix().split("/")[0] != where[:2])]
+        assert switch, where
+        target = (path.parent / switch[0] / "index.html").resolve().relative_to(site.resolve()).as_posix()
+        assert target[3:] == where[3:] and target[:2] != where[:2], where
+
+
+def _page_text(site: Path, route: str) -> str:
+    return parse(site / route / "index.html").text
+
+
+def _folded(text: str) -> str:
+    """Whitespace folded as the page text is (a no-break space included)."""
+    return " ".join(text.split())
+
+
+def test_figures_on_pages_equal_the_sources_in_each_language(built, corpus) -> None:
+    site, _ = built
+    from generator import figures
+
+    for program in corpus.programs:
+        for lang in ("uk", "en"):
+            indicator = next((i for i in program.indicators if any(
+                (f := figures.parse_cell(v)) is not None and f.amount is not None for v in i.targets.values())), None)
+            if indicator is not None:  # Slobozhanske approved its indicators with no figures
+                text = _page_text(site, f"{lang}/{program.id}/indicators/{indicator.id}")
+                for year, value in indicator.targets.items():
+                    figure = figures.parse_cell(value)
+                    if figure is not None and figure.amount is not None:
+                        expected = _folded(f"{year} {format_number(figure.amount, lang)}")
+                        assert expected in text, (program.id, lang, indicator.id, expected)
+            if program.tasks:
+                task = next((t for t in program.tasks for r in t.funding for v in r.years.values()
+                             if (f := figures.parse_amount(v)) is not None and f.amount is not None), program.tasks[0])
+                text = _page_text(site, f"{lang}/{program.id}/tasks/{task.id}")
+                for row in task.funding:
+                    for year, value in row.years.items():
+                        figure = figures.parse_amount(value)
+                        if figure is not None and figure.amount is not None:
+                            assert _folded(format_number(figure.amount, lang)) in text, (program.id, lang, task.id)
+                        if figure is not None and figure.status is figures.CellStatus.within_allocations:
+                            marker = {"uk": "в межах кошторисних призначень", "en": "within existing budget allocations"}
+                            assert marker[lang] in text
+
+
+def test_ukrainian_and_english_number_formats() -> None:
+    from decimal import Decimal
+
+    assert format_number(Decimal("8632.5"), "uk") == "8\u00a0632,5"
+    assert format_number(Decimal("8632.5"), "en") == "8,632.5"
+    assert format_number(Decimal("5.0"), "uk") == "5,0"  # the decimals the document shows are kept
+
+
+def test_downloads_parse_and_hold_the_figures(built, corpus) -> None:
+    site, _ = built
+    program = next(p for p in corpus.programs if p.id == "kremenchutska-2026-2028")
+    task = program.tasks[1]
+    raw = (site / f"data/{program.id}/tasks/{task.id}.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")  # BOM, so Excel reads the Cyrillic
+    text = raw.decode("utf-8-sig")
+    assert task.name.uk in text
+    data = json.loads((site / f"data/{program.id}/tasks/{task.id}.json").read_text(encoding="utf-8"))
+    amounts = [c["value"] for line in data["funding"] for c in line["years"] if c["value"] is not None]
+    assert amounts == [8632, 5235, 4500]
+
+
+def test_no_script_or_handler_comes_from_content(built) -> None:
+    site, _ = built
+    for path in _html_files(site):
+        page = parse(path)
+        assert page.handlers == [], path
+        assert page.inline_script == [], path
+        for script in page.scripts:
+            assert script.get("src", "").endswith("assets/search.js"), path
+        assert not any(link.lower().startswith(("javascript:", "data:", "vbscript:")) for link in page.links), path
+
+
+PAYLOADS = [
+    '<script>alert(1)</script>',
+    '"><img src=x onerror=alert(1)>',
+    "javascript:alert(1)",
+    '</script><script>alert(1)</script>',
+    "<svg onload=alert(1)>",
+]
+
+
+def test_hostile_text_is_escaped_everywhere(tmp_path: Path) -> None:
+    content = tmp_path / "content"
+    shutil.copytree(MINIMAL, content)
+    program = content / "testova-2025-2027"
+    tasks = (program / "tasks.yaml").read_text(encoding="utf-8")
+    for index, payload in enumerate(PAYLOADS):
+        quoted = json.dumps(payload, ensure_ascii=False)
+        tasks = tasks.replace("en: Annual information audit", f"en: {quoted}", 1) if index == 0 else tasks
+    tasks = tasks.replace("name: {uk: Переведення послуг онлайн, en: Moving services online}",
+                          "name: {uk: " + json.dumps(" ".join(PAYLOADS), ensure_ascii=False) + ", en: x}")
+    (program / "tasks.yaml").write_text(tasks, encoding="utf-8")
+    (program / "sections" / "general-provisions.uk.md").write_text(
+        "\n\n".join(PAYLOADS) + "\n\n[click](javascript:alert(1)) [data](data:text/html,x) <b onclick=x>b</b>\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "site"
+    assert build(content, out, search=False).built
+    for path in _html_files(out):
+        page = parse(path)
+        assert page.handlers == [] and page.inline_script == [], path
+        assert all(s.get("src", "").endswith("assets/search.js") for s in page.scripts), path
+        assert not any(link.lower().startswith(("javascript:", "data:")) for link in page.links), path
+    section = (out / "uk/testova-2025-2027/general-provisions/index.html").read_text(encoding="utf-8")
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in section
+
+
+def test_a_second_build_is_byte_identical(tmp_path: Path) -> None:
+    first, second = tmp_path / "a", tmp_path / "b"
+    assert build(CONTENT, first).built and build(CONTENT, second).built
+    files_a = sorted(p.relative_to(first) for p in first.rglob("*") if p.is_file())
+    files_b = sorted(p.relative_to(second) for p in second.rglob("*") if p.is_file())
+    assert files_a == files_b
+    _, mismatch, errors = filecmp.cmpfiles(first, second, [str(p) for p in files_a], shallow=False)
+    assert mismatch == [] and errors == []
+
+
+def test_a_failed_build_leaves_the_previous_site_whole(tmp_path: Path, minimal_content: Path) -> None:
+    out = tmp_path / "site"
+    assert build(minimal_content, out, search=False).built
+    before = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    (minimal_content / "testova-2025-2027" / "tasks.yaml").write_text("tasks: [\n", encoding="utf-8")
+    result = build(minimal_content, out, search=False)
+    assert not result.built
+    after = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    assert after == before
+    assert not (tmp_path / ".site.staging").exists()
+
+
+def test_the_build_never_writes_into_content(tmp_path: Path, minimal_content: Path) -> None:
+    before = {p: p.stat().st_mtime_ns for p in minimal_content.rglob("*")}
+    assert build(minimal_content, tmp_path / "site", search=False).built
+    assert {p: p.stat().st_mtime_ns for p in minimal_content.rglob("*")} == before
