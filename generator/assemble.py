@@ -112,6 +112,15 @@ class TaskView:
     def total(self) -> Decimal | None:
         return sum(self.amounts.values(), Decimal(0)) if self.amounts else None
 
+    @property
+    def marker(self) -> Figure | None:
+        """When a task has no amounts, what its cells say instead («в межах кошторисних призначень», «+»)."""
+        for line in self.funding:
+            for figure in [line.stated_total, *line.cells]:
+                if figure.status in (CellStatus.within_allocations, CellStatus.planned):
+                    return figure
+        return None
+
     def route(self, lang: str) -> str:
         return route(lang, self.program_id, "tasks", self.id)
 

@@ -54,10 +54,19 @@ def _markdown() -> MarkdownIt:
 MARKDOWN = _markdown()
 
 
-def render_markdown(text: str) -> Markup:
-    # Headings inside a section start at h2: the page's h1 is the section title.
-    html = MARKDOWN.render(text)
-    return Markup(html)
+def _table_open(renderer, tokens, index, options, env):  # noqa: ANN001 - markdown-it's renderer signature
+    # Wide tables scroll inside a labelled, focusable region instead of the whole page.
+    label = escape(env.get("table_label", ""))
+    return f'<div class="table-scroll" role="region" aria-label="{label}" tabindex="0"><table>\n'
+
+
+MARKDOWN.add_render_rule("table_open", _table_open)
+MARKDOWN.add_render_rule("table_close", lambda renderer, tokens, index, options, env: "</table></div>\n")
+
+
+def render_markdown(text: str, table_label: str = "") -> Markup:
+    """Markdown from a section file: raw HTML is shown as text, unsafe links are refused."""
+    return Markup(MARKDOWN.render(text, {"table_label": table_label}))
 
 
 # ---------------------------------------------------------------------------
@@ -252,7 +261,7 @@ class Renderer:
             texts = program.source.sections.get(section.id, {})
             body = texts.get(lang) or texts.get("uk", "")
             yield Page(program.section_route(lang, section.id), "section.html", lang, {
-                **base, "section": section, "body": render_markdown(body),
+                **base, "section": section, "body": render_markdown(body, self.strings[lang]["table"]),
                 "body_lang": lang if lang in texts else "uk",
             })
         for priority in program.priorities:
