@@ -79,15 +79,19 @@ def task_amounts(task: Task, years: list[int]) -> dict[int, Decimal]:
 
 
 def task_amounts_by_source(task: Task) -> dict[FundingSource, Decimal]:
-    """A task's amount per source: each row's stated total, else the sum of its years."""
+    """A task's amount per source: the sum of its year cells, like every computed figure.
+
+    Only a row with no yearly amounts falls back to its stated total, so that
+    by-source and by-year figures on one page add up to the same sum.
+    """
     result: dict[FundingSource, Decimal] = {}
     for row in task.funding:
         if row.source is FundingSource.all:
             continue
-        stated = figures.parse_amount(row.total)
-        amount = stated.amount if stated is not None and stated.amount is not None else figures.sum_amounts(
-            figures.parse_amount(v) for v in row.years.values()
-        )
+        amount = figures.sum_amounts(figures.parse_amount(v) for v in row.years.values())
+        if amount is None:
+            stated = figures.parse_amount(row.total)
+            amount = stated.amount if stated is not None else None
         if amount is not None:
             result[row.source] = result.get(row.source, Decimal(0)) + amount
     return result

@@ -123,6 +123,18 @@ def bar_chart(points: list[tuple[str, Decimal | None, str, str]], summary: str) 
     return Chart(width, height, top + plot, bars, summary)
 
 
+def hbar_chart(points: list[tuple[str, Decimal, str]], summary: str) -> Chart:
+    """Horizontal bars with the label above each: for long names such as priority directions."""
+    width, row, label_height, bar_height = 320, 40, 16, 16
+    largest = max((v for _, v, _ in points), default=Decimal(0)) or Decimal(1)
+    bars = []
+    for index, (label, value, text) in enumerate(points):
+        length = float(value / largest) * (width - 70)
+        top = index * row + label_height
+        bars.append(Bar(label, text, 0.0, float(top), round(length, 1), float(bar_height), "amount"))
+    return Chart(width, len(points) * row + 4, 0.0, bars, summary)
+
+
 # ---------------------------------------------------------------------------
 # Pages
 
@@ -256,7 +268,9 @@ class Renderer:
 
     def program_pages(self, program: ProgramView, lang: str) -> Iterator[Page]:
         base = {"program": program}
-        yield Page(program.route(lang), "program.html", lang, {**base, "chart": self.funding_chart(program, lang)})
+        yield Page(program.route(lang), "program.html", lang, {
+            **base, "chart": self.funding_chart(program, lang), "share_charts": self.share_charts(program, lang),
+        })
         for section in program.program.sections:
             texts = program.source.sections.get(section.id, {})
             body = texts.get(lang) or texts.get("uk", "")
@@ -292,6 +306,22 @@ class Renderer:
             point(str(year), figure, "target")
         summary = "; ".join(f"{label}: {text}" for label, _, text, _ in points)
         return bar_chart(points, summary)
+
+    def share_charts(self, program: ProgramView, lang: str) -> dict[str, Chart | None]:
+        """Funding by priority and by source, as horizontal bars."""
+        strings = self.strings[lang]
+        by_priority = [
+            (p.priority.name.en if lang == "en" and p.priority.name.en else p.priority.name.uk,
+             sum(p.amounts.values(), Decimal(0)))
+            for p in program.priorities if p.amounts
+        ]
+        by_source = [(strings[f"source_{source.value}"], value) for source, value in program.amounts_by_source.items()]
+        charts: dict[str, Chart | None] = {}
+        for name, points in (("priority", by_priority), ("source", by_source)):
+            labelled = [(label, value, format_number(value, lang)) for label, value in points]
+            summary = "; ".join(f"{label}: {text}" for label, _, text in labelled)
+            charts[name] = hbar_chart(labelled, f"{summary} ({strings['thousand_uah']})") if labelled else None
+        return charts
 
     def funding_chart(self, program: ProgramView, lang: str) -> Chart | None:
         if not program.amounts_by_year:

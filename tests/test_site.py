@@ -325,3 +325,34 @@ def test_the_build_never_writes_into_content(tmp_path: Path, minimal_content: Pa
     before = {p: p.stat().st_mtime_ns for p in minimal_content.rglob("*")}
     assert build(minimal_content, tmp_path / "site", search=False).built
     assert {p: p.stat().st_mtime_ns for p in minimal_content.rglob("*")} == before
+
+
+def test_untranslated_text_shows_in_ukrainian_marked_on_english_pages(tmp_path: Path, minimal_content: Path) -> None:
+    tasks = minimal_content / "testova-2025-2027" / "tasks.yaml"
+    tasks.write_text(tasks.read_text(encoding="utf-8").replace(
+        "name: {uk: Щорічний інформаційний аудит, en: Annual information audit}",
+        "name: {uk: Щорічний інформаційний аудит}"), encoding="utf-8")
+    (minimal_content / "testova-2025-2027" / "sections" / "general-provisions.en.md").unlink()
+    out = tmp_path / "site"
+    assert build(minimal_content, out, search=False).built
+    task_page = (out / "en/testova-2025-2027/tasks/audit/index.html").read_text(encoding="utf-8")
+    assert '<h1><span lang="uk">Щорічний інформаційний аудит</span> <small class="untranslated">(not yet translated)</small></h1>' in task_page
+    section = (out / "en/testova-2025-2027/general-provisions/index.html").read_text(encoding="utf-8")
+    assert '<div class="prose" lang="uk">' in section and "not yet translated" in section
+    translated = (out / "en/testova-2025-2027/tasks/edms/index.html").read_text(encoding="utf-8")
+    assert "not yet translated" not in translated
+
+
+def test_program_page_figures_agree(built, corpus) -> None:
+    """Funding by year, by priority and by source are computed alike, so their totals agree."""
+    site, _ = built
+    from generator.assemble import assemble
+
+    for program in assemble(corpus).programs:
+        if not program.tasks:
+            continue
+        by_year = sum(program.amounts_by_year.values())
+        by_priority = sum(sum(p.amounts.values()) for p in program.priorities)
+        assert by_year == by_priority, program.id
+        if all(r.source.value != "all" for t in program.tasks.values() for r in t.task.funding):
+            assert sum(program.amounts_by_source.values()) == by_year, program.id
