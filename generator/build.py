@@ -10,8 +10,13 @@ from pathlib import Path
 from typing import Callable, Iterator
 from xml.sax.saxutils import escape as xml_escape
 
+import os
+import time
+
 from . import export
 from .assemble import SiteView, assemble
+from .datapackage import Package, package_files, packages
+from .dcat import catalogue_turtle
 from .render import Renderer
 from .validate import Corpus, validate
 from .write import OutputFolder
@@ -27,7 +32,25 @@ class BuildResult:
     built: bool = False
 
 
-def site_files(site: SiteView, renderer: Renderer, templates: Path) -> Iterator[tuple[str, Callable[[], bytes]]]:
+def data_date(content: Path) -> str | None:
+    """The date of the data: SOURCE_DATE_EPOCH if set, else the last commit that touched content/.
+
+    Never the clock, so the same sources give the same bytes.
+    """
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.isdigit():
+        return time.strftime("%Y-%m-%d", time.gmtime(int(epoch)))
+    try:
+        result = subprocess.run(["git", "log", "-1", "--format=%cs", "--", "."], cwd=content,
+                                capture_output=True, text=True, timeout=10, check=False)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    found = result.stdout.strip()
+    return found if result.returncode == 0 and len(found) == 10 else None
+
+
+def site_files(site: SiteView, renderer: Renderer, templates: Path, built_packages: list[Package],
+               date: str | None) -> Iterator[tuple[str, Callable[[], bytes]]]:
     """Every file of the site as (path, how to make its bytes), in a fixed order."""
     routes = []
     for page in renderer.pages():
@@ -39,7 +62,10 @@ def site_files(site: SiteView, renderer: Renderer, templates: Path) -> Iterator[
             yield path, (lambda data=data: data)
     for asset in sorted((templates / "assets").iterdir()):
         yield f"assets/{asset.name}", asset.read_bytes
+    for path, data in package_files(built_packages):
+        yield f"datapackages/{path}", (lambda data=data: data)
     base = renderer.base_url
+    yield "catalog.ttl", lambda: catalogue_turtle(built_packages, base, date)
     sitemap = "".join(f"<url><loc>{xml_escape(base + r)}</loc></url>\n" for r in routes)
     yield "sitemap.xml", lambda: (
         '<?xml version="1.0" encoding="UTF-8"?>\n'
@@ -71,6 +97,7 @@ def build(
     templates: Path | None = None,
     base_url: str = "/",
     search: bool = True,
+    packages_out: Path | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> BuildResult:
     corpus = validate(content)
@@ -79,15 +106,21 @@ def build(
         return result
     templates = templates or (Path("templates") if Path("templates/base.html").is_file() else PACKAGE_TEMPLATES)
     site = assemble(corpus)
-    renderer = Renderer(templates, site, base_url)
-    files = list(site_files(site, renderer, templates))
-    with OutputFolder(output) as out:
+    date = data_date(content)
+    base_url = base_url if base_url.endswith("/") else base_url + "/"
+    built_packages = packages(site, date, base_url)
+    renderer = Renderer(templates, site, base_url, built_packages)
+    files = list(site_files(site, renderer, templates, built_packages, date))
+    with OutputFolder(output) as out, OutputFolder(packages_out or output.with_name("datapackages")) as data_out:
         for done, (path, make) in enumerate(files, 1):
             out.write(path, make())
             if progress:
                 progress(done, len(files))
+        for path, data in package_files(built_packages):
+            data_out.write(path, data)
         if search:
             run_pagefind(out.staging)
+        data_out.commit()
         out.commit()
     result.pages = sum(1 for path, _ in files if path.endswith(".html"))
     result.files = len(files)

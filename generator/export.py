@@ -22,9 +22,21 @@ from .model import Text
 _PLAIN_NUMBER = re.compile(r"^[+-]?\d+(?:[.,]\d+)?%?$")
 
 
+_FORMULA_STARTS = ("=", "+", "-", "−", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")
+
+
 def spreadsheet_safe(value: str) -> str:
-    """Keep a text cell from being run as a formula in Excel or LibreOffice."""
-    if value[:1] in ("=", "+", "-", "@", "\t", "\r", "\n") and not _PLAIN_NUMBER.match(value):
+    """Keep a text cell from being run as a formula in Excel or LibreOffice.
+
+    A list bullet («- закупівля…») is formatting, not data: it becomes «• ».
+    A plain number («+53», «-3,5») or a lone «+» / «-» mark cannot run and is kept.
+    Anything else that starts like a formula gets a leading apostrophe.
+    """
+    if value.startswith(("- ", "– ", "− ")):
+        return "• " + value[2:]
+    if value in ("+", "-", "−", "—") or _PLAIN_NUMBER.match(value):
+        return value
+    if value.lstrip(" ")[:1] in _FORMULA_STARTS or value[:1] in _FORMULA_STARTS:
         return "'" + value
     return value
 

@@ -20,7 +20,10 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markdown_it import MarkdownIt
 from markupsafe import Markup, escape
 
-from .assemble import LANGS, CatalogueView, IndicatorView, ProgramView, SiteView, TaskView, route
+import json
+
+from .assemble import LANGS, IndicatorView, ProgramView, SiteView, route
+from .datapackage import TABLES, Package, csv_cell
 from .figures import CellStatus, Figure
 from .model import FundingSource, Text
 
@@ -152,8 +155,9 @@ class Page:
 
 
 class Renderer:
-    def __init__(self, templates: Path, site: SiteView, base_url: str) -> None:
+    def __init__(self, templates: Path, site: SiteView, base_url: str, packages: list[Package] | None = None) -> None:
         self.site = site
+        self.packages = {p.name: p for p in packages or []}
         self.base_url = base_url if base_url.endswith("/") else base_url + "/"
         self.strings = load_strings(templates)
         self.env = Environment(
@@ -195,8 +199,8 @@ class Renderer:
                 relative += "/"
             return "./" if relative == "." else relative
 
-        def num(value: Decimal | None) -> str:
-            return "" if value is None else format_number(value, lang)
+        def num(value: Decimal | int | None) -> str:
+            return "" if value is None else format_number(Decimal(value), lang)
 
         def amount(value: Decimal | None, places: int) -> str:
             """A computed sum, with the decimal places its program uses, so columns line up."""
@@ -261,6 +265,8 @@ class Renderer:
             yield Page(route(lang), "home.html", lang, {"programs": self.site.programs})
             for program in self.site.programs:
                 yield from self.program_pages(program, lang)
+            if "all" in self.packages:
+                yield self.dataset_page(self.packages["all"], None, lang)
             for entry in self.site.catalogue:
                 if entry.uses:
                     yield Page(entry.route(lang), "standard_indicator.html", lang,
@@ -285,6 +291,55 @@ class Renderer:
                        {**base, "indicator": indicator, "chart": self.indicator_chart(indicator, lang)})
         for task in program.tasks.values():
             yield Page(task.route(lang), "task.html", lang, {**base, "task": task})
+        if program.id in self.packages:
+            yield self.dataset_page(self.packages[program.id], program, lang)
+
+    def dataset_page(self, package: Package, program: ProgramView | None, lang: str) -> Page:
+        """What a package holds: resources, fields, a preview, downloads, and schema.org JSON-LD."""
+        descriptor = package.descriptor
+        title = descriptor["uk:title"] if lang == "uk" else descriptor["title"]
+        description = descriptor["uk:description"] if lang == "uk" else descriptor["description"]
+        folder = f"datapackages/{package.name}/"
+        resources = [
+            {
+                "table": table,
+                "title": table.title_uk if lang == "uk" else table.title,
+                "description": table.description_uk if lang == "uk" else table.description,
+                "csv": f"{folder}{table.name}.csv",
+                "rows": len(package.tables[table.name]),
+                "preview": [[csv_cell(v) for v in row] for row in package.tables[table.name][:5]],
+            }
+            for table in TABLES
+        ]
+        jsonld = {
+            "@context": "https://schema.org",
+            "@type": "Dataset",
+            "name": title,
+            "description": description,
+            "inLanguage": ["uk", "en"],
+            "license": descriptor["licenses"][0]["path"],
+            "url": self.base_url + package.route(lang),
+            "identifier": package.name,
+            "version": descriptor["version"],
+            "keywords": descriptor["keywords"],
+            "isBasedOn": [s["title"] for s in descriptor["sources"]],
+            "distribution": [
+                {"@type": "DataDownload", "encodingFormat": "application/zip",
+                 "contentUrl": f"{self.base_url}datapackages/{package.name}.zip"},
+                {"@type": "DataDownload", "encodingFormat": "application/json",
+                 "contentUrl": f"{self.base_url}{folder}datapackage.json"},
+            ] + [{"@type": "DataDownload", "encodingFormat": "text/csv", "name": t.name,
+                  "contentUrl": f"{self.base_url}{folder}{t.name}.csv"} for t in TABLES],
+        }
+        if "created" in descriptor:
+            jsonld["dateModified"] = descriptor["created"][:10]
+        # Inside <script>, "<" must never appear raw: content could hold "</script>".
+        jsonld_text = json.dumps(jsonld, ensure_ascii=False, indent=1).replace("<", "\\u003c").replace(">", "\\u003e")
+        return Page(package.route(lang), "dataset.html", lang, {
+            "program": program, "package": package, "title": title, "description": description,
+            "resources": resources, "zip": f"datapackages/{package.name}.zip", "descriptor_path": f"{folder}datapackage.json",
+            "jsonld": Markup(jsonld_text),
+        })
 
     def indicator_chart(self, indicator: IndicatorView, lang: str) -> Chart:
         strings = self.strings[lang]

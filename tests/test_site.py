@@ -32,7 +32,8 @@ class ParsedPage:
     alternates: dict[str, str] = field(default_factory=dict)
     links: list[str] = field(default_factory=list)  # href and src values
     scripts: list[dict[str, str | None]] = field(default_factory=list)
-    inline_script: list[str] = field(default_factory=list)
+    inline_script: list[str] = field(default_factory=list)  # executable inline scripts
+    jsonld: list[str] = field(default_factory=list)  # schema.org data blocks
     handlers: list[str] = field(default_factory=list)
     text: str = ""
 
@@ -58,7 +59,7 @@ class _Parser(HTMLParser):
             self.page.h1_count += 1
         elif tag == "script":
             self.page.scripts.append(values)
-            self._in_script = True
+            self._in_script = "jsonld" if values.get("type") == "application/ld+json" else "code"
         elif tag == "link" and values.get("rel") == "canonical":
             self.page.canonical.append(values.get("href") or "")
         elif tag == "link" and values.get("rel") == "alternate" and values.get("hreflang"):
@@ -76,7 +77,9 @@ class _Parser(HTMLParser):
     def handle_data(self, data: str) -> None:
         if self._in_title:
             self.page.title += data
-        if self._in_script and data.strip():
+        if self._in_script == "jsonld":
+            self.page.jsonld.append(data)
+        elif self._in_script and data.strip():
             self.page.inline_script.append(data)
         self._text.append(data)
 
@@ -260,7 +263,9 @@ def test_no_script_or_handler_comes_from_content(built) -> None:
         assert page.handlers == [], path
         assert page.inline_script == [], path
         for script in page.scripts:
-            assert script.get("src", "").endswith("assets/search.js"), path
+            assert script.get("src", "").endswith("assets/search.js") or script.get("type") == "application/ld+json", path
+        for block in page.jsonld:
+            assert "<" not in block and json.loads(block)["@type"] == "Dataset", path
         assert not any(link.lower().startswith(("javascript:", "data:", "vbscript:")) for link in page.links), path
 
 
@@ -293,7 +298,11 @@ def test_hostile_text_is_escaped_everywhere(tmp_path: Path) -> None:
     for path in _html_files(out):
         page = parse(path)
         assert page.handlers == [] and page.inline_script == [], path
-        assert all(s.get("src", "").endswith("assets/search.js") for s in page.scripts), path
+        assert all(s.get("src", "").endswith("assets/search.js") or s.get("type") == "application/ld+json"
+                   for s in page.scripts), path
+        for block in page.jsonld:
+            assert "<" not in block, path
+            json.loads(block)
         assert not any(link.lower().startswith(("javascript:", "data:")) for link in page.links), path
     section = (out / "uk/testova-2025-2027/general-provisions/index.html").read_text(encoding="utf-8")
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in section
