@@ -5,13 +5,19 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: validate test bench schema clean
+.PHONY: preview build validate test bench schema clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@
+
+preview: build  ## build, then serve site/ on http://127.0.0.1:8000
+	$(BIN)/python -m http.server 8000 --bind 127.0.0.1 --directory site
+
+build: $(BIN)/.installed  ## validate, then build site/ and datapackages/
+	$(BIN)/python -m generator build
 
 validate: $(BIN)/.installed  ## check every program under content/
 	$(BIN)/python -m generator validate content/
@@ -21,6 +27,7 @@ test: $(BIN)/.installed  ## the whole test suite
 
 bench: $(BIN)/.installed  ## how long validating the real programs takes
 	$(BIN)/python benchmarks/validate.py
+	$(BIN)/python benchmarks/datapackages.py
 
 schema: $(BIN)/.installed  ## regenerate schemas/ from generator/model.py
 	$(BIN)/python -m generator schema

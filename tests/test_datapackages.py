@@ -1,0 +1,237 @@
+"""The open data: valid packages, figures that match the sources when read independently, a harvestable catalogue."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import zipfile
+from collections import Counter
+from decimal import Decimal
+from pathlib import Path
+
+import pandas
+import pytest
+import yaml
+from frictionless import validate as frictionless_validate
+from rdflib import Graph
+from rdflib.namespace import DCAT, DCTERMS, RDF
+
+from generator.build import build
+
+from .conftest import CONTENT
+
+BASE_URL = "https://example.org/hromady/"
+PROGRAMS = sorted(p.name for p in CONTENT.iterdir() if (p / "program.yaml").is_file())
+
+
+@pytest.fixture(scope="module")
+def output(tmp_path_factory) -> tuple[Path, Path]:
+    root = tmp_path_factory.mktemp("out")
+    result = build(CONTENT, root / "site", base_url=BASE_URL, search=False, packages_out=root / "datapackages")
+    assert result.built
+    return root / "site", root / "datapackages"
+
+
+def _raw(program: str, name: str) -> dict:
+    """The source read by plain PyYAML: a second, independent reading of what the council approved."""
+    return yaml.safe_load((CONTENT / program / name).read_text(encoding="utf-8")) or {}
+
+
+def _number(value: object) -> Decimal | None:
+    """A deliberately separate reading of a figure cell: numbers only, as Ukrainian or plain text."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return Decimal(str(value))
+    if isinstance(value, str):
+        text = value.replace("\u00a0", "").replace(" ", "").replace(",", ".").rstrip("%")
+        try:
+            return Decimal(text)
+        except Exception:
+            return None
+    return None
+
+
+def _csv(folder: Path, name: str) -> list[dict[str, str]]:
+    with (folder / name).open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+@pytest.mark.parametrize("package", ["all", *PROGRAMS])
+def test_frictionless_finds_no_error_foreign_keys_included(output, package: str) -> None:
+    _, data = output
+    report = frictionless_validate(str(data / package / "datapackage.json"))
+    errors = [(task.name, e.type, e.note) for task in report.tasks for e in task.errors] + [
+        (None, e.type, e.note) for e in report.errors
+    ]
+    assert report.valid, errors[:10]
+    descriptor = json.loads((data / package / "datapackage.json").read_text(encoding="utf-8"))
+    assert descriptor["$schema"].endswith("/2.0/datapackage.json")
+    assert descriptor["licenses"][0]["name"] == "CC-BY-4.0"
+    assert any(r["schema"].get("foreignKeys") for r in descriptor["resources"])
+
+
+def test_foreign_keys_are_really_checked(output, tmp_path: Path) -> None:
+    """A dangling reference in a copy of the package must make frictionless fail."""
+    _, data = output
+    copy = tmp_path / "pkg"
+    copy.mkdir()
+    for file in (data / "kremenchutska-2026-2028").iterdir():
+        (copy / file.name).write_bytes(file.read_bytes())
+    text = (copy / "task_funding.csv").read_text(encoding="utf-8").replace(",it-audit,", ",no-such-task,", 1)
+    (copy / "task_funding.csv").write_text(text, encoding="utf-8")
+    report = frictionless_validate(str(copy / "datapackage.json"))
+    assert not report.valid
+    assert "foreign-key" in {e.type for task in report.tasks for e in task.errors}
+
+
+@pytest.mark.parametrize("program", ["kremenchutska-2026-2028", "khmilnytska-2023-2025"])
+def test_task_amounts_and_stated_totals_match_the_sources(output, program: str) -> None:
+    _, data = output
+    folder = data / program
+    funding = _csv(folder, "task_funding.csv")
+    frame = pandas.read_csv(folder / "task_funding.csv", dtype={"amount": "string"}, keep_default_na=False)
+    totals = [r for r in _csv(folder, "stated_totals.csv") if r["level"] == "task"]
+    tasks = _raw(program, "tasks.yaml")["tasks"]
+    assert len(tasks) == len({r["task_id"] for r in funding})
+    for task in tasks:
+        for index, row in enumerate(task.get("funding", []), 1):
+            for year, value in (row.get("years") or {}).items():
+                expected = _number(value)
+                found = [r for r in funding if r["task_id"] == task["id"] and r["row"] == str(index)
+                         and r["year"] == str(year) and r["record"] == "plan"]
+                assert len(found) == 1, (task["id"], index, year)
+                assert (Decimal(found[0]["amount"]) if found[0]["amount"] else None) == expected, (task["id"], year)
+                in_pandas = frame[(frame.task_id == task["id"]) & (frame.row == index) & (frame.year == year)
+                                  & (frame.record == "plan")]
+                assert len(in_pandas) == 1
+                value_in_pandas = in_pandas.iloc[0]["amount"]
+                assert (Decimal(value_in_pandas) if value_in_pandas else None) == expected
+            stated = _number(row.get("total"))
+            found_total = [r for r in totals if r["subject_id"] == task["id"] and r["row"] == str(index)]
+            if stated is not None:
+                assert len(found_total) == 1 and Decimal(found_total[0]["stated"]) == stated, (task["id"], index)
+
+
+@pytest.mark.parametrize("program", PROGRAMS)
+def test_every_indicator_value_matches_the_sources(output, program: str) -> None:
+    _, data = output
+    values = _csv(data / program, "indicator_values.csv")
+    frame = pandas.read_csv(data / program / "indicator_values.csv", dtype={"value": "string"}, keep_default_na=False)
+    by_key = {(r["indicator_id"], r["role"], r["year"]): r for r in values}
+    period = _raw(program, "program.yaml")["period"]
+    indicators = _raw(program, "indicators.yaml")["indicators"]
+    assert len(frame) == len(values)
+    for indicator in indicators:
+        cells = [("baseline", period["start"] - 1, indicator.get("baseline"))]
+        cells += [("target", year, indicator.get("targets", {}).get(year)) for year in range(period["start"], period["end"] + 1)]
+        cells += [("actual", year, value) for year, value in (indicator.get("actual") or {}).items()]
+        for role, year, value in cells:
+            row = by_key[(indicator["id"], role, str(year))]
+            expected = _number(value)
+            if isinstance(value, str) and value.strip().lower() in ("так", "ні"):
+                assert row["status"] == ("yes" if value.strip().lower() == "так" else "no")
+                assert row["value"] == ""
+            else:
+                assert (Decimal(row["value"]) if row["value"] else None) == expected, (indicator["id"], role, year)
+
+
+def test_the_all_programs_package_is_exactly_the_per_program_rows(output) -> None:
+    _, data = output
+    descriptor = json.loads((data / "all" / "datapackage.json").read_text(encoding="utf-8"))
+    for resource in descriptor["resources"]:
+        combined: Counter[tuple[str, ...]] = Counter()
+        for program in PROGRAMS:
+            combined.update(tuple(row.values()) for row in _csv(data / program, resource["path"]))
+        everything = Counter(tuple(row.values()) for row in _csv(data / "all", resource["path"]))
+        assert everything == combined, resource["name"]
+        assert sum(everything.values()) > 0 or resource["name"] == "quality_notes"
+
+
+def test_zips_hold_the_package(output) -> None:
+    _, data = output
+    for package in ["all", *PROGRAMS]:
+        with zipfile.ZipFile(data / f"{package}.zip") as archive:
+            names = sorted(archive.namelist())
+            assert f"{package}/datapackage.json" in names
+            for name in names:
+                assert archive.read(name) == (data / name).read_bytes()
+
+
+def test_no_cell_can_run_as_a_formula(output) -> None:
+    site, data = output
+    files = list(data.glob("*/*.csv")) + list((site / "data").glob("*/*/*.csv"))
+    items = sum(len(_raw(p, "indicators.yaml").get("indicators") or []) + len(_raw(p, "tasks.yaml").get("tasks") or [])
+                for p in PROGRAMS)
+    assert len(files) == 8 * (len(PROGRAMS) + 1) + items
+    for path in files:
+        text = path.read_bytes().decode("utf-8-sig")
+        for row in csv.reader(io.StringIO(text)):
+            for cell in row:
+                if cell[:1] in ("=", "+", "-", "@"):
+                    assert cell in ("+", "-") or _number(cell) is not None, (path.name, cell)
+
+
+def test_per_item_downloads_hold_the_figures_of_their_pages(output) -> None:
+    site, _ = output
+    from generator.render import format_number
+
+    checked = 0
+    for path in sorted((site / "data").glob("*/*/*.json")):
+        program, kind = path.parent.parent.name, path.parent.name
+        data = json.loads(path.read_text(encoding="utf-8"))
+        csv_rows = list(csv.DictReader(io.StringIO(path.with_suffix(".csv").read_bytes().decode("utf-8-sig"))))
+        for lang in ("uk", "en"):
+            page = (site / lang / program / kind / data["id"] / "index.html").read_text(encoding="utf-8")
+            page = " ".join(page.split())
+            if kind == "indicators":
+                cells = [data["baseline"], *data["targets"], *data["actual"]]
+                assert len(csv_rows) == len(cells)
+            else:
+                cells = [c for line in data["funding"] for c in line["years"]]
+                assert len(csv_rows) == len(cells) + len(data["funding"])
+            for cell in cells:
+                if cell["value"] is not None:
+                    shown = format_number(Decimal(str(cell["as_stated"]).replace(" ", "").replace(",", ".")), lang)
+                    assert " ".join(shown.split()) in page, (path.name, lang, cell)
+                    checked += 1
+    assert checked > 500
+
+
+def test_dcat_catalogue_lists_every_package_with_its_downloads(output) -> None:
+    site, data = output
+    graph = Graph()
+    graph.parse(site / "catalog.ttl", format="turtle")
+    datasets = set(graph.subjects(RDF.type, DCAT.Dataset))
+    identifiers = {str(graph.value(d, DCTERMS.identifier)) for d in datasets}
+    assert identifiers == {"all", *PROGRAMS}
+    for dataset in datasets:
+        urls = {str(graph.value(d, DCAT.downloadURL)) for d in graph.objects(dataset, DCAT.distribution)}
+        name = str(graph.value(dataset, DCTERMS.identifier))
+        assert f"{BASE_URL}datapackages/{name}.zip" in urls
+        assert f"{BASE_URL}datapackages/{name}/datapackage.json" in urls
+        assert f"{BASE_URL}datapackages/{name}/tasks.csv" in urls
+        for url in urls:
+            assert (site / url[len(BASE_URL):]).is_file(), url
+        titles = {t.language for t in graph.objects(dataset, DCTERMS.title)}
+        assert titles == {"uk", "en"}
+
+
+def test_dataset_pages_exist_with_json_ld(output) -> None:
+    site, _ = output
+    for lang in ("uk", "en"):
+        pages = [site / lang / "data" / "index.html"] + [site / lang / p / "data" / "index.html" for p in PROGRAMS]
+        for page in pages:
+            text = page.read_text(encoding="utf-8")
+            start = text.index('<script type="application/ld+json">') + len('<script type="application/ld+json">')
+            block = json.loads(text[start:text.index("</script>", start)])
+            assert block["@type"] == "Dataset" and block["license"].startswith("https://creativecommons.org/")
+            assert "task_funding.csv" in text and "datapackage.json" in text
+
+
+def test_package_csvs_are_byte_identical_across_builds(output, tmp_path: Path) -> None:
+    _, data = output
+    result = build(CONTENT, tmp_path / "site", base_url=BASE_URL, search=False, packages_out=tmp_path / "datapackages")
+    assert result.built
+    for path in sorted(data.rglob("*")):
+        if path.is_file():
+            assert (tmp_path / "datapackages" / path.relative_to(data)).read_bytes() == path.read_bytes(), path
