@@ -30,6 +30,19 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--no-search", action="store_true", help="skip the search index")
     build.add_argument("--lang", choices=("uk", "en"), default="uk", help="language of the messages (default: uk)")
     build.add_argument("--quiet", action="store_true", help="print only problems")
+    preview = commands.add_parser("serve", help="build, serve on 127.0.0.1 and rebuild when sources change")
+    preview.add_argument("content", nargs="?", default="content", help="the content folder (default: content)")
+    preview.add_argument("--out", default="site", help="the site folder to write (default: site)")
+    preview.add_argument("--port", type=int, default=8000, help="port on 127.0.0.1 (default: 8000)")
+    preview.add_argument("--templates", default=None, help="the templates folder (default: templates)")
+    preview.add_argument("--lang", choices=("uk", "en"), default="uk", help="language of the messages (default: uk)")
+    scaffold = commands.add_parser("new", help="create a new program folder under content/")
+    scaffold.add_argument("short_name", help="the hromada's short name, e.g. Хмільницька")
+    scaffold.add_argument("--name", help="full name (default: «<short name> ... територіальна громада»)")
+    scaffold.add_argument("--type", choices=("city", "settlement", "village"), default="city")
+    scaffold.add_argument("--start", type=int, required=True, help="first year")
+    scaffold.add_argument("--end", type=int, required=True, help="last year")
+    scaffold.add_argument("--content", default="content", help="the content folder (default: content)")
     schema = commands.add_parser("schema", help="write the JSON Schemas generated from the model")
     schema.add_argument("--out", default="schemas", help="folder to write them to (default: schemas)")
     return parser
@@ -65,6 +78,10 @@ def _run(args: argparse.Namespace) -> int:
         return EXIT_OK
     if args.command == "build":
         return _build(args)
+    if args.command == "serve":
+        return _serve(args)
+    if args.command == "new":
+        return _new(args)
     content = Path(args.content)
     if not content.is_dir():
         message = {"uk": f"теки «{content}» немає", "en": f"there is no folder '{content}'"}[args.lang]
@@ -128,4 +145,43 @@ def _build(args: argparse.Namespace) -> int:
         done = {"uk": f"зібрано {result.pages} сторінок, {result.files} файлів у «{args.out}»",
                 "en": f"built {result.pages} pages, {result.files} files in '{args.out}'"}
         print(done[args.lang])
+    return EXIT_OK
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import signal
+    import threading
+
+    from .serve import serve
+
+    content = Path(args.content)
+    if not content.is_dir():
+        print(f"python -m generator serve: there is no folder '{content}'", file=sys.stderr)
+        return EXIT_USAGE
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    try:
+        serve(content, Path(args.out), port=args.port, lang=args.lang,
+              templates=Path(args.templates) if args.templates else None,
+              report=lambda line: print(line, flush=True), stop=stop)
+    except OSError as error:  # the port is taken, most often
+        print(f"python -m generator serve: {error.strerror or error}", file=sys.stderr)
+        return EXIT_USAGE
+    return EXIT_OK
+
+
+def _new(args: argparse.Namespace) -> int:
+    from .new import scaffold
+
+    if args.start > args.end:
+        print("python -m generator new: --start must not be after --end", file=sys.stderr)
+        return EXIT_USAGE
+    kinds = {"city": "міська", "settlement": "селищна", "village": "сільська"}
+    name = args.name or f"{args.short_name} {kinds[args.type]} територіальна громада"
+    try:
+        folder = scaffold(Path(args.content), args.short_name, name, args.type, args.start, args.end)
+    except FileExistsError as error:
+        print(f"python -m generator new: {error} already exists; nothing was written", file=sys.stderr)
+        return EXIT_ERRORS
+    print(folder)
     return EXIT_OK

@@ -16,7 +16,7 @@ from decimal import Decimal
 from enum import Enum
 from typing import Annotated, Union
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictInt, StrictStr, WithJsonSchema
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictInt, StrictStr, WithJsonSchema, field_validator
 
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 YEAR_KEY_PATTERN = r"^(19|20)[0-9]{2}$"
@@ -191,13 +191,19 @@ class Program(Strict):
     title: Text
     period: Period
     hromada: Hromada
-    passport: Passport = Field(default_factory=Passport)
+    # `passport:` with every item commented out is null: read it as an empty passport.
+    passport: Passport | None = Field(default_factory=Passport)
     signed_by: Text | None = None
     sections: list[Section] = Field(default_factory=list)
     priorities: list[Priority] = Field(min_length=1)
     stated_totals: list[FundingRow] = Field(
         default_factory=list, description="«Всього за програмою» rows as the document states them."
     )
+
+    @field_validator("passport", mode="before")
+    @classmethod
+    def _empty_passport(cls, value: object) -> object:
+        return {} if value is None else value
 
 
 class Task(Strict):

@@ -1,0 +1,120 @@
+"""Publishing: the preview server, the scaffold for a new program, the workflows."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from generator.build import build
+from generator.validate import validate
+
+from .conftest import ROOT
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _get(url: str) -> str:
+    with urllib.request.urlopen(url, timeout=10) as response:  # noqa: S310 - loopback only
+        return response.read().decode("utf-8")
+
+
+def _wait_for(predicate, seconds: float = 30.0):  # noqa: ANN001, ANN202
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        result = predicate()
+        if result:
+            return result
+        time.sleep(0.2)
+    raise AssertionError("timed out")
+
+
+def test_serve_rebuilds_on_change_shows_problems_and_stops_cleanly(tmp_path: Path, minimal_content: Path) -> None:
+    port = _free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "generator", "serve", str(minimal_content), "--out", str(tmp_path / "site"),
+         "--port", str(port), "--lang", "en"],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+
+        def up() -> str | None:
+            try:
+                return _get(f"{base}/en/testova-2025-2027/tasks/edms/")
+            except OSError:
+                return None
+
+        page = _wait_for(up)
+        assert "Rollout of an electronic document management system" in page
+        assert '<script src="/__preview/reload.js" defer></script></body>' in page
+        assert not (tmp_path / "site" / "en" / "testova-2025-2027" / "tasks" / "edms" / "index.html").read_text(
+            encoding="utf-8").count("__preview")  # the built file itself stays clean
+        version = json.loads(_get(f"{base}/__preview/state"))["version"]
+
+        tasks = minimal_content / "testova-2025-2027" / "tasks.yaml"
+        tasks.write_text(tasks.read_text(encoding="utf-8").replace(
+            "Rollout of an electronic document management system", "Rollout of the new EDMS"), encoding="utf-8")
+        _wait_for(lambda: "Rollout of the new EDMS" in (up() or ""))
+        assert json.loads(_get(f"{base}/__preview/state"))["version"] > version
+
+        tasks.write_text(tasks.read_text(encoding="utf-8").replace('total: "150,5"', "total: Так"), encoding="utf-8")
+        problems = _wait_for(lambda: (p := up()) and "The sources have errors" in p and p)
+        assert "tasks.yaml:12:16" in problems and "is not an amount" in problems
+    finally:
+        process.send_signal(signal.SIGINT)
+        output, _ = process.communicate(timeout=20)
+    assert process.returncode == 0, output
+    assert "Traceback" not in output
+    assert "preview: http://127.0.0.1:" in output and "[bad-amount]" in output
+
+
+def test_new_program_validates_and_builds(tmp_path: Path) -> None:
+    content = tmp_path / "content"
+    content.mkdir()
+    result = subprocess.run(
+        [sys.executable, "-m", "generator", "new", "Згурівська", "--type", "settlement", "--start", "2026",
+         "--end", "2028", "--content", str(content)],
+        cwd=ROOT, capture_output=True, text=True, timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    folder = content / "zghurivska-2026-2028"  # KMU-55: зг → zgh
+    assert Path(result.stdout.strip()) == folder
+    corpus = validate(content)
+    assert not corpus.has_errors, [p.as_text("en") for p in corpus.problems]
+    assert "# yaml-language-server: $schema=../../schemas/program.schema.json" in (folder / "program.yaml").read_text()
+    assert build(content, tmp_path / "site", search=False).built
+    assert (tmp_path / "site" / "uk" / "zghurivska-2026-2028" / "index.html").is_file()
+    again = subprocess.run(
+        [sys.executable, "-m", "generator", "new", "Згурівська", "--start", "2026", "--end", "2028",
+         "--content", str(content)], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert again.returncode == 1 and "already exists" in again.stderr
+
+
+def test_every_commented_example_in_the_scaffold_is_valid_when_uncommented(tmp_path: Path) -> None:
+    """A clerk uncomments the examples: they must still validate (warnings allowed)."""
+    from generator.new import scaffold
+
+    content = tmp_path / "content"
+    folder = scaffold(content, "Тестова", "Тестова сільська територіальна громада", "village", 2026, 2028)
+    for name, marker in (("tasks.yaml", "tasks: []"), ("indicators.yaml", "indicators: []")):
+        lines = (folder / name).read_text(encoding="utf-8").splitlines()
+        start = next(i for i, line in enumerate(lines) if line.startswith(f"# {name.split('.')[0]}:"))
+        body = [line[2:] if line.startswith("# ") else line for line in lines[start:]]
+        text = "\n".join(line for line in lines[:start] if line != marker) + "\n" + "\n".join(body) + "\n"
+        (folder / name).write_text(text, encoding="utf-8")
+    corpus = validate(content)
+    assert not corpus.has_errors, [p.as_text("en") for p in corpus.problems if p.severity == "error"]
+    assert len(corpus.programs[0].tasks) == 1 and len(corpus.programs[0].indicators) == 1
