@@ -76,9 +76,15 @@ def render_markdown(text: str, table_label: str = "") -> Markup:
 # Numbers
 
 
-@lru_cache(maxsize=4096)
 def format_number(value: Decimal, lang: str) -> str:
     """``Decimal('8632.5')`` → ``8 632,5`` (uk) or ``8,632.5`` (en), keeping the decimals the source shows."""
+    # Cached by the number's text: Decimal("19") == Decimal("19.0"), but they are shown differently.
+    return _format_number(str(value), lang)
+
+
+@lru_cache(maxsize=8192)
+def _format_number(text: str, lang: str) -> str:
+    value = Decimal(text)
     exponent = value.as_tuple().exponent
     places = -exponent if isinstance(exponent, int) and exponent < 0 else 0
     pattern = "#,##0" + ("." + "0" * places if places else "")
