@@ -29,6 +29,8 @@ validate: $(BIN)/.installed  ## check every program under content/
 	$(BIN)/python -m generator validate content/
 
 test: $(BIN)/.installed $(ACTIONLINT)  ## the whole test suite
+	@command -v chromium >/dev/null || command -v chromium-browser >/dev/null || \
+		$(BIN)/python -m playwright install chromium  # no system Chromium: Playwright's own build
 	$(BIN)/python -m pytest
 
 bench: $(BIN)/.installed  ## how long validating the real programs takes

@@ -30,6 +30,12 @@ from .model import FundingSource, Text
 LOCALES = {"uk": "uk_UA", "en": "en_GB"}
 OTHER = {"uk": "en", "en": "uk"}
 SAFE_SCHEMES = ("http:", "https:", "mailto:")
+# Static hosts cannot send headers, so pages carry their policy in a meta tag: scripts only
+# from the site itself (Pagefind's search needs WebAssembly), nothing from any other host.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:; "
+    "object-src 'none'; base-uri 'none'; form-action 'self'"
+)
 
 
 def load_strings(templates: Path) -> dict[str, dict[str, str]]:
@@ -261,6 +267,7 @@ class Renderer:
                 for lang in LANGS
             ],
             "home_route": route(page.lang),
+            "csp": CONTENT_SECURITY_POLICY,
         }
         return self.env.get_template(page.template).render(context).encode("utf-8")
 

@@ -64,6 +64,8 @@ class _Parser(HTMLParser):
             self.page.canonical.append(values.get("href") or "")
         elif tag == "link" and values.get("rel") == "alternate" and values.get("hreflang"):
             self.page.alternates[values["hreflang"]] = values.get("href") or ""
+        if tag == "link" and values.get("rel") == "icon" and values.get("href") == "data:,":
+            return  # the template's empty favicon, which stops the browser asking for /favicon.ico
         for name in ("href", "src"):
             if values.get(name) and not (tag == "link" and values.get("rel") in ("canonical", "alternate")):
                 self.page.links.append(values[name])

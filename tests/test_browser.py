@@ -1,0 +1,329 @@
+"""What residents see, checked in a real browser (headless Chromium driven by Playwright).
+
+Every page type in both languages: no console errors or failed requests, no
+axe-core violations at WCAG 2.1 A and AA, readable without JavaScript and on a
+360 px phone, usable by keyboard, and a language switch to the same page. Also
+search, downloads, the chart against its table, and page weight.
+
+Screenshots of every page type at 360 px and 1280 px in both languages are
+written to ``test-screenshots/`` (or $SCREENSHOT_DIR) for people to look at.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import json
+import os
+import shutil
+import threading
+from decimal import Decimal
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Browser, Page, sync_playwright
+
+from generator.build import build
+
+from .conftest import CONTENT, ROOT
+
+SCREENSHOTS = Path(os.environ.get("SCREENSHOT_DIR", ROOT / "test-screenshots"))
+WEIGHT_REPORT = SCREENSHOTS / "page-weight.json"
+WCAG = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
+        "resultTypes": ["violations"]}
+
+PAGE_TYPES = {
+    "chooser": "",
+    "home": "{lang}/",
+    "program": "{lang}/kremenchutska-2026-2028/",
+    "section": "{lang}/khmilnytska-2023-2025/informatization-analysis/",
+    "priority": "{lang}/khmilnytska-2023-2025/priorities/infrastructure/",
+    "indicator": "{lang}/kremenchutska-2026-2028/indicators/modern-pcs-share/",
+    "task": "{lang}/kremenchutska-2026-2028/tasks/computer-equipment/",
+    "standard-indicator": "{lang}/indicators/cybersecurity-trained-officials-share/",
+    "dataset": "{lang}/kremenchutska-2026-2028/data/",
+    "404": "{lang}/no-such-page/",
+}
+CASES = [(kind, lang) for kind in PAGE_TYPES for lang in (("uk",) if kind == "chooser" else ("uk", "en"))]
+IDS = [f"{kind}-{lang}" for kind, lang in CASES]
+
+
+class _PagesHandler(SimpleHTTPRequestHandler):
+    """Serves the site as GitHub Pages does: index.html for folders, 404.html with status 404."""
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        pass
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        page = Path(self.directory) / "404.html"
+        if code == 404 and page.is_file():
+            data = page.read_bytes()
+            self.send_response(404)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+            return
+        super().send_error(code, message, explain)
+
+
+@pytest.fixture(scope="session")
+def site_url(tmp_path_factory) -> str:
+    out = tmp_path_factory.mktemp("browser") / "site"
+    assert build(CONTENT, out).built
+    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(_PagesHandler, directory=str(out)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+    server.server_close()
+
+
+def _chromium() -> str | None:
+    for candidate in (os.environ.get("CHROMIUM"), shutil.which("chromium"), shutil.which("chromium-browser"),
+                      "/usr/bin/chromium"):
+        if candidate and Path(candidate).exists():
+            return candidate
+    return None  # Playwright's own build, if `python -m playwright install chromium` was run
+
+
+@pytest.fixture(scope="session")
+def browser() -> Browser:
+    with sync_playwright() as playwright:
+        try:
+            instance = playwright.chromium.launch(
+                executable_path=_chromium(),
+                args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                      "--disable-sync", "--no-first-run", "--disable-quic"],
+            )
+        except Exception as error:  # noqa: BLE001 - say how to get a browser
+            pytest.fail(f"no Chromium to test with ({error}); install Debian's chromium package "
+                        "or run `python -m playwright install chromium`")
+        yield instance
+        instance.close()
+
+
+def _open(browser: Browser, url: str, *, width: int = 1280, javascript: bool = True) -> tuple[Page, list[str], list[str]]:
+    context = browser.new_context(viewport={"width": width, "height": 800}, java_script_enabled=javascript)
+    page = context.new_page()
+    errors: list[str] = []
+    failed: list[str] = []
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("requestfailed", lambda request: failed.append(f"{request.url} {request.failure}"))
+    page.on("response", lambda response: failed.append(f"{response.url} {response.status}")
+            if response.status >= 400 and not response.url.rstrip("/").endswith("no-such-page") else None)
+    page.goto(url, wait_until="networkidle")
+    return page, errors, failed
+
+
+def _url(site_url: str, kind: str, lang: str) -> str:
+    return site_url + PAGE_TYPES[kind].format(lang=lang)
+
+
+@pytest.mark.parametrize(("kind", "lang"), CASES, ids=IDS)
+def test_no_console_errors_or_failed_requests(browser: Browser, site_url: str, kind: str, lang: str) -> None:
+    page, errors, failed = _open(browser, _url(site_url, kind, lang))
+    if kind == "404":  # the page's own status is reported as a console error; nothing else may be
+        errors = [e for e in errors if "404 (File not found)" not in e and "status of 404" not in e]
+    assert errors == [] and failed == []
+    page.context.close()
+
+
+@pytest.mark.parametrize(("kind", "lang"), CASES, ids=IDS)
+def test_no_accessibility_violations(browser: Browser, site_url: str, kind: str, lang: str) -> None:
+    page, _, _ = _open(browser, _url(site_url, kind, lang))
+    page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")  # check hidden tables too
+    results = Axe().run(page, options=WCAG)
+    assert results.violations_count == 0, results.generate_report()
+    page.context.close()
+
+
+@pytest.mark.parametrize(("kind", "lang"), CASES, ids=IDS)
+def test_content_tables_and_chart_show_without_javascript(browser: Browser, site_url: str, kind: str, lang: str) -> None:
+    page, _, _ = _open(browser, _url(site_url, kind, lang), javascript=False)
+    assert page.locator("h1").is_visible()
+    assert page.locator("main").inner_text().strip()
+    for table in page.locator("main table:not(details table)").all():
+        assert table.is_visible()
+    for chart in page.locator("figure.chart svg").all():
+        assert chart.is_visible() and chart.bounding_box()["height"] > 50
+    if kind in ("indicator", "program"):
+        assert page.locator("figure.chart svg").count() >= 1
+    if kind in ("program", "task", "indicator", "section"):
+        assert page.locator("main table").count() >= 1
+    page.context.close()
+
+
+@pytest.mark.parametrize(("kind", "lang"), CASES, ids=IDS)
+def test_phone_width_has_no_sideways_scroll_and_readable_text(browser: Browser, site_url: str, kind: str, lang: str) -> None:
+    page, _, _ = _open(browser, _url(site_url, kind, lang), width=360)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    smallest = page.evaluate("""() => Math.min(...[...document.querySelectorAll('body *')]
+        .filter(e => e.childNodes.length && [...e.childNodes].some(n => n.nodeType === 3 && n.textContent.trim())
+                     && e.getClientRects().length && !e.closest('.visually-hidden, svg'))
+        .map(e => parseFloat(getComputedStyle(e).fontSize)))""")
+    assert smallest >= 12, f"text at {smallest}px"
+    SCREENSHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{kind}-{lang}-360.png"), full_page=True)
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.screenshot(path=str(SCREENSHOTS / f"{kind}-{lang}-1280.png"), full_page=True)
+    page.context.close()
+
+
+@pytest.mark.parametrize(("kind", "lang"), CASES, ids=IDS)
+def test_keyboard_skip_link_reach_and_focus(browser: Browser, site_url: str, kind: str, lang: str) -> None:
+    page, _, _ = _open(browser, _url(site_url, kind, lang))
+    # Number every element a keyboard user should reach, so identical links count separately.
+    focusable = page.evaluate("""() => [...document.querySelectorAll('a[href], button, input, select, textarea, [tabindex="0"], summary')]
+        .filter(e => e.checkVisibility({checkVisibilityCSS: true}))
+        .map((e, i) => e.setAttribute('data-kb', i)).length""")
+    page.keyboard.press("Tab")
+    first = page.evaluate("document.activeElement.className + '|' + document.activeElement.getAttribute('href')")
+    if kind != "chooser":
+        assert first == "skip-link|#main"
+        page.keyboard.press("Enter")
+        assert page.evaluate("document.activeElement.id") == "main"
+        page.keyboard.press("Shift+Tab")  # back to the skip link, then walk the whole page
+    reached = set()
+    for _ in range(focusable + 5):
+        info = page.evaluate("""() => { const e = document.activeElement; const s = getComputedStyle(e);
+            return {key: e.getAttribute('data-kb') || e.outerHTML.slice(0, 80), tag: e.tagName,
+                    outline: s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) >= 2}; }""")
+        if info["tag"] != "BODY":
+            reached.add(info["key"])
+            assert info["outline"], f"no visible focus on {info['key']}"
+        page.keyboard.press("Tab")
+    expected = {str(i) for i in range(focusable)}
+    assert expected <= reached, f"not reachable by Tab: {sorted(expected - reached, key=int)[:10]}"
+    page.context.close()
+
+
+@pytest.mark.parametrize(("kind", "lang"), [c for c in CASES if c[0] not in ("chooser", "404")],
+                         ids=[i for i, c in zip(IDS, CASES) if c[0] not in ("chooser", "404")])
+def test_language_switch_leads_to_the_same_page(browser: Browser, site_url: str, kind: str, lang: str) -> None:
+    page, _, _ = _open(browser, _url(site_url, kind, lang))
+    page.locator("a.lang-switch").click()
+    page.wait_for_load_state()
+    other = "en" if lang == "uk" else "uk"
+    assert page.url == _url(site_url, kind, other)
+    assert page.evaluate("document.documentElement.lang") == other
+    page.context.close()
+
+
+@pytest.mark.parametrize(("lang", "word", "expected"), [
+    ("uk", "кібергігієни", "/indicators/"),
+    ("en", "cyber hygiene", "/indicators/"),
+])
+def test_search_finds_an_indicator_and_the_result_opens(browser: Browser, site_url: str, lang: str, word: str,
+                                                        expected: str) -> None:
+    page, errors, failed = _open(browser, f"{site_url}{lang}/")
+    page.fill("#q", word)
+    page.press("#q", "Enter")
+    result = page.locator("#search-results a").first
+    result.wait_for(timeout=15000)
+    links = page.locator("#search-results a").evaluate_all("links => links.map(a => a.href)")
+    assert any(expected in link and f"/{lang}/" in link for link in links), links
+    target = next(link for link in links if expected in link)
+    response = page.goto(target)
+    assert response.status == 200 and page.locator("h1").inner_text()
+    assert errors == [] and failed == []
+    page.context.close()
+
+
+def _table_numbers(page: Page, selector: str) -> list[str]:
+    return [" ".join(cell.split()) for cell in page.locator(selector).all_inner_texts()]
+
+
+def _as_decimal(text: str, lang: str) -> Decimal:
+    cleaned = text.replace("\u00a0", "").replace(" ", "")
+    cleaned = cleaned.replace(",", ".") if lang == "uk" else cleaned.replace(",", "")
+    return Decimal(cleaned)
+
+
+@pytest.mark.parametrize("lang", ["uk", "en"])
+def test_indicator_downloads_hold_the_figures_shown(browser: Browser, site_url: str, lang: str) -> None:
+    page, _, _ = _open(browser, _url(site_url, "indicator", lang))
+    shown = [_as_decimal(t, lang) for t in _table_numbers(page, "table.values tbody td.num")]
+    with page.expect_download() as download:
+        page.locator(".downloads a", has_text="CSV").click()
+    rows = list(csv.DictReader(io.StringIO(Path(download.value.path()).read_bytes().decode("utf-8-sig"))))
+    assert [Decimal(r["value"]) for r in rows if r["value"]] == shown
+    with page.expect_download() as download:
+        page.locator(".downloads a", has_text="JSON").click()
+    data = json.loads(Path(download.value.path()).read_text(encoding="utf-8"))
+    values = [data["baseline"]["value"]] + [t["value"] for t in data["targets"]]
+    assert [Decimal(str(v)) for v in values] == shown
+    page.context.close()
+
+
+@pytest.mark.parametrize("lang", ["uk", "en"])
+def test_task_downloads_hold_the_figures_shown(browser: Browser, site_url: str, lang: str) -> None:
+    page, _, _ = _open(browser, _url(site_url, "task", lang))
+    shown = [_as_decimal(t, lang) for t in _table_numbers(page, "table.funding tbody td.num")]
+    with page.expect_download() as download:
+        page.locator(".downloads a", has_text="CSV").click()
+    rows = list(csv.DictReader(io.StringIO(Path(download.value.path()).read_bytes().decode("utf-8-sig"))))
+    assert [Decimal(r["amount_thousand_uah"]) for r in rows if r["year"] != "total"] == shown
+    with page.expect_download() as download:
+        page.locator(".downloads a", has_text="JSON").click()
+    data = json.loads(Path(download.value.path()).read_text(encoding="utf-8"))
+    assert [Decimal(str(c["value"])) for line in data["funding"] for c in line["years"]] == shown
+    page.context.close()
+
+
+@pytest.mark.parametrize("lang", ["uk", "en"])
+def test_chart_has_a_name_and_matches_its_table(browser: Browser, site_url: str, lang: str) -> None:
+    page, _, _ = _open(browser, _url(site_url, "indicator", lang), javascript=False)
+    chart = page.locator("figure.chart svg")
+    assert chart.get_attribute("role") == "img"
+    name = page.evaluate("""() => { const svg = document.querySelector('figure.chart svg');
+        return svg.getAttribute('aria-labelledby').split(' ').map(id => document.getElementById(id).textContent).join(' '); }""")
+    assert len(name) > 20
+    bars = [" ".join(t.split()) for t in chart.locator("text.value").all_text_contents()]
+    assert bars == _table_numbers(page, "table.values tbody td.num")
+    page.context.close()
+
+
+def _transferred(browser: Browser, url: str) -> dict[str, int]:
+    """Bytes a server sending gzip would transfer for each resource the page loads."""
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    sizes: dict[str, int] = {}
+    page.on("response", lambda response: sizes.__setitem__(response.url, len(gzip.compress(response.body(), 9))))
+    page.goto(url, wait_until="networkidle")
+    context.close()
+    return sizes
+
+
+def test_page_weight(browser: Browser, site_url: str) -> None:
+    budgets = {"indicator": 50_000, "program": 100_000}
+    report = {}
+    for kind, budget in budgets.items():
+        for lang in ("uk", "en"):
+            sizes = _transferred(browser, _url(site_url, kind, lang))
+            total = sum(sizes.values())
+            report[f"{kind}-{lang}"] = {"total_gzip_bytes": total, "files": len(sizes)}
+            assert total <= budget, (kind, lang, sizes)
+    SCREENSHOTS.mkdir(exist_ok=True)
+    WEIGHT_REPORT.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    print(json.dumps(report))
+
+
+BROKEN_PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Broken</title></head>
+<body><main><h1>Broken on purpose</h1><img src="data:image/gif;base64,R0lGODlhAQABAAAAACw=">
+<p style="color:#bbb;background:#fff">Low-contrast text that nobody can read.</p></main></body></html>"""
+
+
+def test_accessibility_check_catches_a_broken_page(browser: Browser) -> None:
+    context = browser.new_context()
+    page = context.new_page()
+    page.set_content(BROKEN_PAGE)
+    results = Axe().run(page, options=WCAG)
+    rules = {violation["id"] for violation in results.response["violations"]}
+    assert {"image-alt", "color-contrast"} <= rules
+    context.close()
