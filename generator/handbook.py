@@ -9,25 +9,28 @@ validator's messages or the data packages' Table Schemas.
 from __future__ import annotations
 
 import typing
+from pathlib import Path
 from typing import Any
 
+import yaml
 from pydantic import BaseModel
 
 from generator.datapackage import TABLES
 from generator.model import SOURCE_FILES
 from generator.problems import ADVICE, MESSAGES
 
+CONTENT = Path(__file__).resolve().parent.parent / "content"
 MARKERS = ("<!-- generated: fields -->", "<!-- generated: messages -->", "<!-- generated: data-dictionary -->")
 
 _HEAD = {
     "uk": {"field": "Поле", "type": "Тип", "required": "Обов'язкове", "description": "Опис", "yes": "так",
            "code": "Код", "severity": "Вага", "message": "Повідомлення", "fix": "Що робити",
            "error": "помилка", "warning": "попередження", "unit": "Одиниця", "key": "Первинний ключ",
-           "foreign": "Зовнішні ключі", "values": "Можливі значення", "file": "Файл"},
+           "foreign": "Зовнішні ключі", "values": "Можливі значення", "file": "Файл", "example": "Приклад"},
     "en": {"field": "Field", "type": "Type", "required": "Required", "description": "Description", "yes": "yes",
            "code": "Code", "severity": "Severity", "message": "Message", "fix": "What to do",
            "error": "error", "warning": "warning", "unit": "Unit", "key": "Primary key",
-           "foreign": "Foreign keys", "values": "Allowed values", "file": "File"},
+           "foreign": "Foreign keys", "values": "Allowed values", "file": "File", "example": "Example"},
 }
 
 
@@ -54,9 +57,36 @@ def _type_name(annotation: Any) -> str:
         getattr(annotation, "__name__", str(annotation)), getattr(annotation, "__name__", str(annotation)))
 
 
-def fields_reference(lang: str) -> str:
-    """Every field of every source file, model by model."""
+def _examples(content: Path) -> dict[tuple[str, str], str]:
+    """An example for every field, taken from the real programs: (model, field) → YAML text."""
+    examples: dict[tuple[str, str], str] = {}
+
+    def walk(model: type[BaseModel], data: Any) -> None:
+        if not isinstance(data, dict):
+            return
+        for name, value in data.items():
+            info = model.model_fields.get(name)
+            if info is None:
+                continue
+            if (model.__name__, name) not in examples and value not in (None, [], {}):
+                example = value[0] if isinstance(value, list) and not _models_in(info.annotation) else value
+                text = yaml.safe_dump({name: example}, allow_unicode=True, default_flow_style=True, width=10_000)
+                examples[(model.__name__, name)] = text.strip()[1:-1] if len(text) < 160 else text.strip()[1:150] + " …"
+            for inner in _models_in(info.annotation):
+                for item in value if isinstance(value, list) else [value]:
+                    walk(inner, item)
+
+    for path in sorted(content.rglob("*.yaml")):
+        model = SOURCE_FILES.get(path.name)
+        if model is not None:
+            walk(model, yaml.safe_load(path.read_text(encoding="utf-8")))
+    return examples
+
+
+def fields_reference(lang: str, content: Path = CONTENT) -> str:
+    """Every field of every source file, model by model, with an example from the real programs."""
     head = _HEAD[lang]
+    examples = _examples(content)
     seen: list[type[BaseModel]] = []
 
     def collect(model: type[BaseModel]) -> None:
@@ -76,10 +106,13 @@ def fields_reference(lang: str) -> str:
         if model in files:
             title += f" ({head['file']}: `{files[model]}`)"
         lines = [title, "", (model.__doc__ or "").strip().splitlines()[0] if model.__doc__ else "", "",
-                 f"| {head['field']} | {head['type']} | {head['required']} | {head['description']} |", "|---|---|---|---|"]
+                 f"| {head['field']} | {head['type']} | {head['required']} | {head['description']} | {head['example']} |",
+                 "|---|---|---|---|---|"]
         for name, info in model.model_fields.items():
+            example = examples.get((model.__name__, name))
             lines.append(f"| `{name}` | {_cell(_type_name(info.annotation))} | "
-                         f"{head['yes'] if info.is_required() else ''} | {_cell(info.description or '')} |")
+                         f"{head['yes'] if info.is_required() else ''} | {_cell(info.description or '')} | "
+                         f"{'`' + _cell(example).replace('`', '') + '`' if example else ''} |")
         parts.append("\n".join(lines))
     return "\n\n".join(parts)
 
