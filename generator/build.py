@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator
 from xml.sax.saxutils import escape as xml_escape
@@ -29,7 +29,28 @@ class BuildResult:
     corpus: Corpus
     pages: int = 0
     files: int = 0
+    bytes: int = 0
     built: bool = False
+    seconds: dict[str, float] = field(default_factory=dict)  # wall time by stage
+
+
+class _Stopwatch:
+    def __init__(self, into: dict[str, float]) -> None:
+        self.into = into
+
+    def __call__(self, stage: str):  # noqa: ANN204 - a context manager
+        return _Lap(self.into, stage)
+
+
+class _Lap:
+    def __init__(self, into: dict[str, float], stage: str) -> None:
+        self.into, self.stage = into, stage
+
+    def __enter__(self) -> None:
+        self.start = time.perf_counter()
+
+    def __exit__(self, *_: object) -> None:
+        self.into[self.stage] = self.into.get(self.stage, 0.0) + time.perf_counter() - self.start
 
 
 def data_date(content: Path) -> str | None:
@@ -49,29 +70,29 @@ def data_date(content: Path) -> str | None:
     return found if result.returncode == 0 and len(found) == 10 else None
 
 
-def site_files(site: SiteView, renderer: Renderer, templates: Path, built_packages: list[Package],
-               date: str | None) -> Iterator[tuple[str, Callable[[], bytes]]]:
-    """Every file of the site as (path, how to make its bytes), in a fixed order."""
+def site_files(site: SiteView, renderer: Renderer, templates: Path, package_data: list[tuple[str, bytes]],
+               built_packages: list[Package], date: str | None) -> Iterator[tuple[str, str, Callable[[], bytes]]]:
+    """Every file of the site as (stage, path, how to make its bytes), in a fixed order."""
     routes = []
     for page in renderer.pages():
         routes.append(page.route)
-        yield page.path, (lambda page=page: renderer.render(page))
-    yield "404.html", renderer.not_found
+        yield "pages", page.path, (lambda page=page: renderer.render(page))
+    yield "pages", "404.html", renderer.not_found
     for program in site.programs:
-        for path, data in export.downloads(program):
-            yield path, (lambda data=data: data)
+        for path, make in export.downloads(program):
+            yield "downloads", path, make
     for asset in sorted((templates / "assets").iterdir()):
-        yield f"assets/{asset.name}", asset.read_bytes
-    for path, data in package_files(built_packages):
-        yield f"datapackages/{path}", (lambda data=data: data)
+        yield "pages", f"assets/{asset.name}", asset.read_bytes
+    for path, data in package_data:
+        yield "packages", f"datapackages/{path}", (lambda data=data: data)
     base = renderer.base_url
-    yield "catalog.ttl", lambda: catalogue_turtle(built_packages, base, date)
+    yield "packages", "catalog.ttl", lambda: catalogue_turtle(built_packages, base, date)
     sitemap = "".join(f"<url><loc>{xml_escape(base + r)}</loc></url>\n" for r in routes)
-    yield "sitemap.xml", lambda: (
+    yield "pages", "sitemap.xml", lambda: (
         '<?xml version="1.0" encoding="UTF-8"?>\n'
         '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n' + sitemap + "</urlset>\n"
     ).encode()
-    yield "robots.txt", lambda: f"User-agent: *\nAllow: /\nSitemap: {base}sitemap.xml\n".encode()
+    yield "pages", "robots.txt", lambda: f"User-agent: *\nAllow: /\nSitemap: {base}sitemap.xml\n".encode()
 
 
 def run_pagefind(folder: Path) -> None:
@@ -100,29 +121,45 @@ def build(
     packages_out: Path | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> BuildResult:
-    corpus = validate(content)
-    result = BuildResult(corpus)
+    seconds: dict[str, float] = {}
+    lap = _Stopwatch(seconds)
+    with lap("validate"):
+        corpus = validate(content)
+    result = BuildResult(corpus, seconds=seconds)
     if corpus.has_errors:
         return result
     templates = templates or (Path("templates") if Path("templates/base.html").is_file() else PACKAGE_TEMPLATES)
-    site = assemble(corpus)
-    date = data_date(content)
-    base_url = base_url if base_url.endswith("/") else base_url + "/"
-    built_packages = packages(site, date, base_url)
-    renderer = Renderer(templates, site, base_url, built_packages)
-    files = list(site_files(site, renderer, templates, built_packages, date))
+    with lap("assemble"):
+        site = assemble(corpus)
+        date = data_date(content)
+        base_url = base_url if base_url.endswith("/") else base_url + "/"
+        renderer = Renderer(templates, site, base_url, None)
+    with lap("packages"):
+        built_packages = packages(site, date, base_url)
+        package_data = list(package_files(built_packages))
+    renderer.packages = {p.name: p for p in built_packages}
+    files = list(site_files(site, renderer, templates, package_data, built_packages, date))
+    written = 0
     with OutputFolder(output) as out, OutputFolder(packages_out or output.with_name("datapackages")) as data_out:
-        for done, (path, make) in enumerate(files, 1):
-            out.write(path, make())
+        for done, (stage, path, make) in enumerate(files, 1):
+            with lap(stage):
+                data = make()
+            with lap("write"):
+                out.write(path, data)
+            written += len(data)
             if progress:
                 progress(done, len(files))
-        for path, data in package_files(built_packages):
-            data_out.write(path, data)
+        with lap("write"):
+            for path, data in package_data:
+                data_out.write(path, data)
         if search:
-            run_pagefind(out.staging)
-        data_out.commit()
-        out.commit()
-    result.pages = sum(1 for path, _ in files if path.endswith(".html"))
+            with lap("search index"):
+                run_pagefind(out.staging)
+        with lap("write"):
+            data_out.commit()
+            out.commit()
+    result.bytes = written
+    result.pages = sum(1 for _, path, _ in files if path.endswith(".html"))
     result.files = len(files)
     result.built = True
     return result

@@ -13,7 +13,8 @@ import io
 import json
 import re
 from decimal import Decimal
-from typing import Any, Iterable
+from functools import partial
+from typing import Any, Callable, Iterable
 
 from .assemble import FundingLine, IndicatorView, ProgramView, TaskView
 from .figures import Figure
@@ -170,10 +171,11 @@ def task_json(program: ProgramView, task: TaskView) -> dict[str, Any]:
     }
 
 
-def downloads(program: ProgramView) -> Iterable[tuple[str, bytes]]:
+def downloads(program: ProgramView) -> Iterable[tuple[str, Callable[[], bytes]]]:
+    """Every download of a program as (path, how to make its bytes): made when written, not held."""
     for indicator in program.indicators.values():
-        yield indicator.download("csv"), to_csv(INDICATOR_COLUMNS, indicator_rows(program, indicator))
-        yield indicator.download("json"), to_json(indicator_json(program, indicator))
+        yield indicator.download("csv"), partial(lambda i: to_csv(INDICATOR_COLUMNS, indicator_rows(program, i)), indicator)
+        yield indicator.download("json"), partial(lambda i: to_json(indicator_json(program, i)), indicator)
     for task in program.tasks.values():
-        yield task.download("csv"), to_csv(TASK_COLUMNS, task_rows(program, task))
-        yield task.download("json"), to_json(task_json(program, task))
+        yield task.download("csv"), partial(lambda t: to_csv(TASK_COLUMNS, task_rows(program, t)), task)
+        yield task.download("json"), partial(lambda t: to_json(task_json(program, t)), task)

@@ -1,0 +1,44 @@
+"""The national corpus path, at a size CI can afford: generator, validation, build, packages."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from frictionless import validate as frictionless_validate
+
+from generator.build import build
+from generator.synthetic import write_corpus
+from generator.validate import validate
+
+from .conftest import CONTENT
+
+
+def test_a_small_synthetic_corpus_builds_through_the_national_path(tmp_path: Path) -> None:
+    ids = write_corpus(CONTENT, tmp_path / "content", 20, seed=7)
+    assert len(ids) == len(set(ids)) == 20
+    corpus = validate(tmp_path / "content")
+    assert not corpus.has_errors, [p.as_text("en") for p in corpus.problems if p.severity == "error"][:5]
+    for program in corpus.programs:
+        assert 30 <= len(program.indicators) <= 60 and 15 <= len(program.tasks) <= 40
+        narrative = sum(len(text.encode("utf-8")) for texts in program.sections.values() for lang, text in texts.items()
+                        if lang == "uk")
+        assert 4_000 <= narrative <= 40_000
+        assert all("en" in texts for texts in program.sections.values())
+    kinds = {i.kind.value for p in corpus.programs for i in p.indicators}
+    assert {"percent", "count", "boolean"} <= kinds
+    result = build(tmp_path / "content", tmp_path / "site", search=False, packages_out=tmp_path / "datapackages")
+    assert result.built and result.pages > 20 * 100
+    report = frictionless_validate(str(tmp_path / "datapackages" / "all" / "datapackage.json"))
+    assert report.valid, [e.note for t in report.tasks for e in t.errors][:5]
+    programs = json.loads((tmp_path / "datapackages" / "all" / "datapackage.json").read_text(encoding="utf-8"))
+    assert len(programs["sources"]) == 20
+
+
+def test_the_synthetic_corpus_is_deterministic(tmp_path: Path) -> None:
+    write_corpus(CONTENT, tmp_path / "a", 5, seed=3)
+    write_corpus(CONTENT, tmp_path / "b", 5, seed=3)
+    files_a = sorted(p.relative_to(tmp_path / "a") for p in (tmp_path / "a").rglob("*") if p.is_file())
+    files_b = sorted(p.relative_to(tmp_path / "b") for p in (tmp_path / "b").rglob("*") if p.is_file())
+    assert files_a == files_b
+    assert all((tmp_path / "a" / f).read_bytes() == (tmp_path / "b" / f).read_bytes() for f in files_a)
