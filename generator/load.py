@@ -43,22 +43,47 @@ _Resolver.add_implicit_resolver(
 )
 _Resolver.add_implicit_resolver("tag:yaml.org,2002:null", re.compile(r"^(?:~|null|Null|NULL|)$"), ["~", "n", "N", ""])
 
-try:  # libyaml's parser is several times faster; fall back to pure Python.
-    class _Composer(yaml.CParser, _Resolver):  # type: ignore[misc]
+try:  # libyaml's parser is many times faster; fall back to pure Python where PyYAML was built without it.
+    from yaml.cyaml import CParser
+
+    class _FastComposer(CParser, _Resolver):  # type: ignore[misc]
         def __init__(self, stream: str) -> None:
-            yaml.CParser.__init__(self, stream)
+            CParser.__init__(self, stream)
             _Resolver.__init__(self)
 
-except AttributeError:  # pragma: no cover - depends on how PyYAML was built
-    class _Composer(  # type: ignore[no-redef]
-        yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser, yaml.composer.Composer, _Resolver
-    ):
-        def __init__(self, stream: str) -> None:
-            yaml.reader.Reader.__init__(self, stream)
-            yaml.scanner.Scanner.__init__(self)
-            yaml.parser.Parser.__init__(self)
-            yaml.composer.Composer.__init__(self)
-            _Resolver.__init__(self)
+except ImportError:  # pragma: no cover - depends on how PyYAML was built
+    _FastComposer = None  # type: ignore[assignment,misc]
+
+
+class _Composer(yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser, yaml.composer.Composer, _Resolver):
+    """Pure Python: slower, but deep nesting ends in a RecursionError rather than a C stack overflow."""
+
+    def __init__(self, stream: str) -> None:
+        yaml.reader.Reader.__init__(self, stream)
+        yaml.scanner.Scanner.__init__(self)
+        yaml.parser.Parser.__init__(self)
+        yaml.composer.Composer.__init__(self)
+        _Resolver.__init__(self)
+
+
+_NOT_BRACKETS = re.compile(r"[^\[\]{}]+")
+_INDENT = re.compile(r"^ +", re.MULTILINE)
+
+
+def _could_nest_deeply(text: str) -> bool:
+    """A cheap over-estimate of nesting depth: libyaml's composer recurses in C and would crash on a hostile file."""
+    depth = deepest = 0
+    for bracket in _NOT_BRACKETS.sub("", text):
+        depth = depth + 1 if bracket in "[{" else max(0, depth - 1)
+        deepest = max(deepest, depth)
+    indents = _INDENT.findall(text)
+    return deepest > MAX_DEPTH or (max(map(len, indents)) if indents else 0) > 4 * MAX_DEPTH
+
+
+def _composer(text: str) -> yaml.composer.Composer:
+    if _FastComposer is not None and not _could_nest_deeply(text):
+        return _FastComposer(text)
+    return _Composer(text)
 
 
 @dataclass
@@ -159,7 +184,7 @@ def load_yaml(path: Path, problems: list[Problem]) -> YamlSource:
     if text is None:
         return source
     try:
-        loader = _Composer(text)
+        loader = _composer(text)
         try:
             node = loader.get_single_node()
         finally:
@@ -167,6 +192,9 @@ def load_yaml(path: Path, problems: list[Problem]) -> YamlSource:
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        lines = re.split("\n|\x85|\u2028|\u2029", text)  # the line breaks YAML counts
+        if line > len(lines):  # libyaml places end-of-file errors past the last line
+            line, column = len(lines), len(lines[-1]) + 1
         detail = (error.problem or error.context or "").strip()
         if error.context and error.context_mark and error.problem_mark and error.context_mark.line != mark.line:
             # An unclosed quote or bracket is found far below where it opened: say where that was.
@@ -191,7 +219,7 @@ def load_yaml(path: Path, problems: list[Problem]) -> YamlSource:
         return source
     if converter.found_alias:
         # The composed tree no longer says where an alias stood; the events do.
-        for event in yaml.parse(text, Loader=_Composer):
+        for event in yaml.parse(text, Loader=_composer):
             if isinstance(event, yaml.AliasEvent):
                 line, column = event.start_mark.line + 1, event.start_mark.column + 1
                 problems.append(Problem.make(path, line, column, "yaml-alias"))
