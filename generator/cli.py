@@ -129,6 +129,13 @@ def _build(args: argparse.Namespace) -> int:
         else:
             result = build(content, Path(args.out), templates=Path(args.templates) if args.templates else None,
                            base_url=args.base_url, search=not args.no_search)
+    except OSError as error:  # a full disk, a read-only folder: the previous output was not touched
+        message = {
+            "uk": f"не вдалося записати «{args.out}»: {error.strerror or error}. Попередня версія сайту не змінилася.",
+            "en": f"could not write '{args.out}': {error.strerror or error}. The previous site is unchanged.",
+        }[args.lang]
+        print(f"python -m generator build: {message}", file=sys.stderr)
+        return EXIT_ERRORS
     except OutputBusy:
         message = {
             "uk": f"«{args.out}» зараз збирає інший процес; дочекайтеся його завершення",

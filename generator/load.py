@@ -22,6 +22,9 @@ from .problems import Problem
 
 # Bounds that keep a hostile file from exhausting memory or time.
 MAX_FILE_BYTES = 5 * 1024 * 1024
+# A Markdown section: three times the longest real one (44 KB). markdown-it's cost per
+# character is linear but large on bracket-heavy text (≈35 µs), so this bounds rendering.
+MAX_SECTION_BYTES = 128 * 1024
 MAX_DEPTH = 64
 
 Location = tuple[int, int]  # 1-based line and column
@@ -177,10 +180,10 @@ class _Converter:
         return value
 
 
-def load_yaml(path: Path, problems: list[Problem]) -> YamlSource:
+def load_yaml(path: Path, problems: list[Problem], root: Path | None = None) -> YamlSource:
     """Parse one YAML file. Problems are appended; ``source.ok`` says if data is usable."""
     source = YamlSource(path)
-    text = read_text(path, problems)
+    text = read_text(path, problems, root)
     if text is None:
         return source
     try:
@@ -227,12 +230,38 @@ def load_yaml(path: Path, problems: list[Problem]) -> YamlSource:
     return source
 
 
-def read_text(path: Path, problems: list[Problem]) -> str | None:
-    """Read a UTF-8 source file (a BOM is allowed), or report why it cannot be read."""
+def inside(path: Path, root: Path) -> bool:
+    """True when path is a plain file or folder under root, reached without any symlink."""
+    try:
+        relative = path.absolute().relative_to(root.absolute())
+    except ValueError:
+        return False
+    current = root.absolute()
+    for part in relative.parts:
+        current = current / part
+        if current.is_symlink():
+            return False
+    return path.resolve().is_relative_to(root.resolve())
+
+
+def read_text(path: Path, problems: list[Problem], root: Path | None = None, *, section: bool = False) -> str | None:
+    """Read a UTF-8 source file (a BOM is allowed), or report why it cannot be read.
+
+    With a root, a file that is a symlink or lies outside the root is refused
+    unread: content comes from many contributors, and a link could publish
+    any file on the machine that builds the site.
+    """
+    if root is not None and not inside(path, root):
+        problems.append(Problem.make(path, 1, 1, "unsafe-path", name=path.name))
+        return None
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
             problems.append(Problem.make(path, 1, 1, "file-too-large", size_mb=round(size / 2**20, 1), limit_mb=5))
+            return None
+        if section and size > MAX_SECTION_BYTES:
+            problems.append(Problem.make(path, 1, 1, "section-too-large", size_kb=-(-size // 1024),
+                                         limit_kb=MAX_SECTION_BYTES // 1024))
             return None
         raw = path.read_bytes()
     except OSError as error:

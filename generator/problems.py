@@ -23,10 +23,20 @@ MESSAGES: dict[str, tuple[Severity, str, str]] = {
         "файл завеликий ({size_mb} МБ; найбільше {limit_mb} МБ). Розділіть його або приберіть зайве.",
         "the file is too large ({size_mb} MB; at most {limit_mb} MB). Split it or remove what does not belong.",
     ),
+    "section-too-large": (
+        "error",
+        "розділ завеликий ({size_kb} КБ; найбільше {limit_kb} КБ). Розділіть його на кілька розділів у program.yaml.",
+        "the section is too large ({size_kb} KB; at most {limit_kb} KB). Split it into several sections in program.yaml.",
+    ),
     "file-not-utf8": (
         "error",
         "файл не в кодуванні UTF-8. Збережіть його як UTF-8 (у VS Code: «Save with Encoding» → UTF-8).",
         "the file is not UTF-8. Save it as UTF-8 (in VS Code: 'Save with Encoding' → UTF-8).",
+    ),
+    "unsafe-path": (
+        "error",
+        "«{name}» — посилання (symlink) або шлях поза текою content/; такий файл не читається. Покладіть сюди звичайний файл.",
+        "'{name}' is a link (symlink) or leads outside the content folder, so it is not read. Put a plain file here.",
     ),
     "yaml-syntax": (
         "error",
@@ -122,6 +132,11 @@ MESSAGES: dict[str, tuple[Severity, str, str]] = {
         "error",
         "ідентифікатор «{value}» уже вжито (рядок {first_line}). Ідентифікатори мають бути різними.",
         "the id '{value}' is already used (line {first_line}). Ids must be unique.",
+    ),
+    "windows-reserved-id": (
+        "error",
+        "ідентифікатор «{value}» — зарезервоване ім'я файлу у Windows (CON, NUL, COM1…); з ним не відкриються завантаження. Оберіть інший.",
+        "the id '{value}' is a reserved file name on Windows (CON, NUL, COM1…), so its downloads would not open there. Choose another.",
     ),
     "reserved-id": (
         "error",

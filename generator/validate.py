@@ -19,7 +19,7 @@ from translitua import translit
 
 from . import figures
 from .figures import CellStatus
-from .load import YamlSource, load_yaml, read_text
+from .load import YamlSource, inside, load_yaml, read_text
 from .model import (
     SLUG_PATTERN,
     Catalogue,
@@ -37,6 +37,7 @@ from .model import (
 )
 from .problems import Problem, type_name
 
+WINDOWS_RESERVED = re.compile(r"^(con|prn|aux|nul|com[0-9]|lpt[0-9])$")
 PROGRAM_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*-([0-9]{4})-([0-9]{4})$")
 SLUG = re.compile(SLUG_PATTERN)
 LANGS = ("uk", "en")
@@ -243,14 +244,17 @@ def validate(content_dir: Path) -> Corpus:
     problems: list[Problem] = []
     catalogue: list[CatalogueEntry] = []
     catalogue_path = content_dir / "catalogue.yaml"
-    if catalogue_path.is_file():
-        source = load_yaml(catalogue_path, problems)
+    if catalogue_path.is_file() or catalogue_path.is_symlink():
+        source = load_yaml(catalogue_path, problems, content_dir)
         _, catalogue = _validate_file(source, Catalogue, problems, "indicators")
         _check_unique(source, ("indicators",), [e.code for e in catalogue], "code", problems)
         problems.extend(_english_coverage([source]))
     codes = {entry.code for entry in catalogue}
     programs = []
     for folder in sorted(p for p in content_dir.iterdir() if p.is_dir() and not p.name.startswith(".")):
+        if not inside(folder, content_dir):
+            problems.append(Problem.make(folder, 1, 1, "unsafe-path", name=folder.name))
+            continue
         program = _validate_program(folder, codes, problems)
         if program is not None:
             programs.append(program)
@@ -266,10 +270,11 @@ def _validate_program(folder: Path, catalogue_codes: set[str], problems: list[Pr
         return None
     if not PROGRAM_ID.match(folder.name):
         problems.append(Problem.make(program_file, 1, 1, "program-id-unsafe", value=folder.name))
-    sources = {"program.yaml": load_yaml(program_file, problems)}
+    root = folder.parent
+    sources = {"program.yaml": load_yaml(program_file, problems, root)}
     for name in ("tasks.yaml", "indicators.yaml"):
-        if (folder / name).is_file():
-            sources[name] = load_yaml(folder / name, problems)
+        if (folder / name).is_file() or (folder / name).is_symlink():
+            sources[name] = load_yaml(folder / name, problems, root)
     program, _ = _validate_file(sources["program.yaml"], Program, problems)
     tasks_source, indicators_source = sources.get("tasks.yaml"), sources.get("indicators.yaml")
     tasks = _validate_file(tasks_source, Tasks, problems, "tasks")[1] if tasks_source else []
@@ -384,6 +389,7 @@ class _ProgramChecks:
         self.problems = problems
         self.years = list(range(program.period.start, program.period.end + 1))
         self.sections: dict[str, dict[str, str]] = {}
+        self._indexes: dict[tuple[str, str], dict[str, int]] = {}
 
     # -- helpers -----------------------------------------------------------
     def report(self, file: str, path: tuple[Any, ...], code: str, *, key: bool = False, **params: Any) -> None:
@@ -404,15 +410,32 @@ class _ProgramChecks:
 
     def _item_path(self, file: str, list_field: str, item_id: str) -> tuple[Any, ...]:
         """The raw path of the item with this id (items may have been salvaged from an invalid file)."""
-        data = self.sources[file].data
-        for index, item in enumerate(data.get(list_field, []) if isinstance(data, dict) else []):
-            if isinstance(item, dict) and item.get("id") == item_id:
-                return (list_field, index)
-        return (list_field,)
+        key = (file, list_field)
+        if key not in self._indexes:  # built once per file: a scan per item is quadratic on a huge file
+            data = self.sources[file].data
+            items = data.get(list_field, []) if isinstance(data, dict) else []
+            index: dict[str, int] = {}
+            for position, item in enumerate(items if isinstance(items, list) else []):
+                if isinstance(item, dict) and isinstance(item.get("id"), str):
+                    index.setdefault(item["id"], position)
+            self._indexes[key] = index
+        position = self._indexes[key].get(item_id)
+        return (list_field,) if position is None else (list_field, position)
+
+    def check_reserved_names(self) -> None:
+        """Ids become file names of downloads: refuse the names Windows reserves."""
+        for file, list_field in (("tasks.yaml", "tasks"), ("indicators.yaml", "indicators"), ("program.yaml", "sections")):
+            data = self.sources.get(file).data if file in self.sources else None
+            items = data.get(list_field) if isinstance(data, dict) else None
+            for position, item in enumerate(items if isinstance(items, list) else []):
+                value = item.get("id") if isinstance(item, dict) else None
+                if isinstance(value, str) and WINDOWS_RESERVED.match(value):
+                    self.report(file, (list_field, position, "id"), "windows-reserved-id", value=value)
 
     # -- checks ------------------------------------------------------------
     def run(self) -> None:
         self.check_identity()
+        self.check_reserved_names()
         self.check_sections()
         priority_ids = self.check_priorities()
         task_ids = self.check_tasks(priority_ids)
@@ -450,8 +473,8 @@ class _ProgramChecks:
                 name = f"{section.id}.{lang}.md"
                 listed.add(name)
                 path = self.folder / "sections" / name
-                if path.is_file():
-                    text = read_text(path, self.problems)
+                if path.is_file() or path.is_symlink():
+                    text = read_text(path, self.problems, self.folder.parent, section=True)
                     if text is not None:
                         texts[lang] = text
                 elif lang == "uk":

@@ -49,7 +49,7 @@ def _cases() -> list[Case]:
             assert pending_replace is not None, case.name
             case.actions.append(("replace", current_file, pending_replace, _unescape(rest)))
             pending_replace = None
-        elif verb in ("write", "write-bytes", "delete"):
+        elif verb in ("write", "write-bytes", "delete", "symlink"):
             case.actions.append((verb, current_file, rest, ""))
         elif verb == "expect":
             case.expected.append(rest)
@@ -77,13 +77,16 @@ def _apply(content: Path, case: Case) -> None:
             path.write_bytes(_unescape(raw.decode("latin-1")).encode("latin-1"))
         elif verb == "delete":
             path.unlink()
+        elif verb == "symlink":
+            path.unlink(missing_ok=True)
+            path.symlink_to(a)
 
 
 def test_the_corpus_is_large_and_covers_every_code() -> None:
     assert len(CASES) >= 30
     expected_codes = {line.split(": ", 1)[0].split()[-1] for case in CASES for line in case.expected}
-    # Codes that need a file no repository should hold are tested in test_load.py.
-    elsewhere = {"file-too-large", "file-unreadable", "yaml-too-deep"}
+    # Codes that need a file no repository should hold are tested in test_load.py and test_hostile.py.
+    elsewhere = {"file-too-large", "file-unreadable", "yaml-too-deep", "section-too-large"}
     assert set(MESSAGES) - elsewhere <= expected_codes
 
 

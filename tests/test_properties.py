@@ -18,7 +18,7 @@ from generator.validate import validate
 from .conftest import CONTENT, MINIMAL
 
 settings.register_profile(
-    "ci", max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+    "ci", max_examples=500, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
 )
 settings.register_profile(
     "thorough", max_examples=10_000, deadline=None,
@@ -73,7 +73,8 @@ def test_random_text(tmp_path_factory, target: str, text: str) -> None:
 
 
 REAL_FILES = sorted(CONTENT.glob("*/*.yaml"))
-MUTATIONS = ["delete-line", "duplicate-line", "swap-lines", "replace-value", "tab-indent", "crlf", "bom", "truncate"]
+MUTATIONS = ["delete-line", "duplicate-line", "swap-lines", "replace-value", "tab-indent", "crlf", "bom", "truncate",
+             "swap-ids", "empty-string", "huge-number", "deep-nesting", "mixed-line-endings"]
 
 
 @given(
@@ -102,9 +103,21 @@ def test_mutations_of_the_real_sources(tmp_path_factory, path: Path, mutation: s
         lines[i] = f"{key}: {value}"
     elif mutation == "tab-indent":
         lines[i] = "\t" + lines[i].lstrip(" ")
+    elif mutation == "swap-ids":
+        ids = [n for n, line in enumerate(lines) if line.lstrip().startswith(("- id:", "id:"))]
+        if len(ids) >= 2:
+            a, b = ids[position % len(ids)], ids[(position // 7) % len(ids)]
+            key_a, key_b = lines[a].split(":", 1), lines[b].split(":", 1)
+            lines[a], lines[b] = key_a[0] + ":" + key_b[1], key_b[0] + ":" + key_a[1]
+    elif mutation in ("empty-string", "huge-number", "deep-nesting") and ":" in lines[i]:
+        key = lines[i].split(":", 1)[0]
+        lines[i] = key + ": " + {"empty-string": '""', "huge-number": "9" * 400 + ".5e999",
+                                 "deep-nesting": "[" * 200 + "]" * 200}[mutation]
     text = "\n".join(lines) + "\n"
     if mutation == "crlf":
         text = text.replace("\n", "\r\n")
+    elif mutation == "mixed-line-endings":
+        text = "".join(line + ("\r\n", "\r", "\n")[n % 3] for n, line in enumerate(text.split("\n")))
     elif mutation == "bom":
         text = "\ufeff" + text
     elif mutation == "truncate":

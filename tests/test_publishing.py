@@ -68,7 +68,8 @@ def test_serve_rebuilds_on_change_shows_problems_and_stops_cleanly(tmp_path: Pat
         tasks.write_text(tasks.read_text(encoding="utf-8").replace(
             "Rollout of an electronic document management system", "Rollout of the new EDMS"), encoding="utf-8")
         _wait_for(lambda: "Rollout of the new EDMS" in (up() or ""))
-        assert json.loads(_get(f"{base}/__preview/state"))["version"] > version
+        # The site is swapped in a moment before the version moves on: wait for both.
+        _wait_for(lambda: json.loads(_get(f"{base}/__preview/state"))["version"] > version)
 
         tasks.write_text(tasks.read_text(encoding="utf-8").replace('total: "150,5"', "total: Так"), encoding="utf-8")
         problems = _wait_for(lambda: (p := up()) and "The sources have errors" in p and p)

@@ -1,0 +1,411 @@
+"""Hostile and broken input, interrupted builds: the generator never lies, leaks or loses.
+
+Bounds stated and tested here: a source file is refused unread above 5 MiB; a
+file that size validates in bounded time; a Markdown section of any pathological
+shape up to 128 KiB renders in under 10 s (larger sections are refused); nesting deeper than 64 levels is refused.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+import os
+import random
+import re
+import resource
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from generator.build import build
+from generator.load import MAX_FILE_BYTES, MAX_SECTION_BYTES
+from generator.render import render_markdown
+from generator.validate import validate
+
+from .conftest import CONTENT, MINIMAL, ROOT
+
+PAYLOADS = [
+    "<script>alert(1)</script>", "<SCRIPT SRC=//evil.example/x.js></SCRIPT>", "<script/src=data:,alert(1)>",
+    "</script><script>alert(1)</script>", "</title><script>alert(1)</script>", "</textarea><script>alert(1)</script>",
+    '"><script>alert(1)</script>', "'><script>alert(1)</script>", "<img src=x onerror=alert(1)>",
+    '<img src="x" onerror="alert(1)">', "<body onload=alert(1)>", "<svg onload=alert(1)>",
+    "<svg><script>alert(1)</script></svg>", "<svg><a xlink:href=\"javascript:alert(1)\">x</a></svg>",
+    "<svg><animate onbegin=alert(1) attributeName=x dur=1s>", "<math><mtext><script>alert(1)</script>",
+    "<iframe src=javascript:alert(1)>", "<iframe srcdoc='<script>alert(1)</script>'>", "<object data=javascript:alert(1)>",
+    "<embed src=javascript:alert(1)>", "<a href=javascript:alert(1)>x</a>", "<a href=' javascript:alert(1)'>x</a>",
+    "<a href=JaVaScRiPt:alert(1)>x</a>", "<a href=&#106;avascript:alert(1)>x</a>", "<a href=data:text/html,<script>alert(1)</script>>x</a>",
+    "<a href=vbscript:msgbox(1)>x</a>", "<form action=javascript:alert(1)><button>x</button></form>",
+    "<input autofocus onfocus=alert(1)>", "<details open ontoggle=alert(1)>", "<marquee onstart=alert(1)>",
+    "<video><source onerror=alert(1)>", "<audio src=x onerror=alert(1)>", "<style>@import 'javascript:alert(1)'</style>",
+    "<link rel=stylesheet href=javascript:alert(1)>", "<meta http-equiv=refresh content='0;url=javascript:alert(1)'>",
+    "<base href=javascript:alert(1)//>", "<div style=\"background:url(javascript:alert(1))\">x</div>",
+    "javascript:alert(1)", "data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==", "JaVaScRiPt:alert(1)",
+    "{{ 7*7 }}", "{% raw %}{{ config }}{% endraw %}", "${7*7}", "<!--", "-->", "<![CDATA[<script>alert(1)</script>]]>",
+    "\u202egnp.exe", "\u200b<script>alert(1)</script>", "ѕсrірt", "＜script＞alert(1)＜/script＞",
+    "=HYPERLINK(\"http://evil.example\",\"x\")", "+cmd|' /C calc'!A0", "-2+3+cmd|' /C calc'!A0", "@SUM(1+9)*cmd|' /C calc'!A0",
+    "</script><!--", "<x onclick=alert(1)>click", "\"onmouseover=\"alert(1)", "' onmouseover='alert(1)",
+]
+
+
+def test_the_injection_corpus_is_large_enough() -> None:
+    assert len(PAYLOADS) >= 50 and len(set(PAYLOADS)) == len(PAYLOADS)
+
+
+class _Audit(HTMLParser):
+    """Collects everything in a page that could run script or load from elsewhere."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.bad: list[str] = []
+        self.in_script: str | None = None
+        self.jsonld: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = dict(attrs)
+        for name, value in attrs:
+            if name.startswith("on"):
+                self.bad.append(f"<{tag} {name}>")
+            if name in ("href", "src", "xlink:href", "action", "formaction", "srcdoc", "data") and value:
+                target = re.sub(r"[\s\x00-\x1f]", "", value).lower()
+                if target.startswith(("javascript:", "vbscript:", "data:")) and not (tag == "link" and value == "data:,"):
+                    self.bad.append(f"<{tag} {name}={value}>")
+        if tag in ("iframe", "object", "embed", "foreignobject", "base", "form", "style", "input", "video", "audio"):
+            if not (tag == "form" and "search" in (values.get("class") or "")) and not (tag == "input" and values.get("id") == "q"):
+                self.bad.append(f"<{tag}>")
+        if tag == "meta" and (values.get("http-equiv") or "").lower() == "refresh":
+            self.bad.append("<meta refresh>")
+        if tag == "script":
+            if values.get("type") == "application/ld+json":
+                self.in_script = "jsonld"
+            elif (values.get("src") or "").endswith("assets/search.js") and len(attrs) <= 2:
+                self.in_script = "ours"
+            else:
+                self.bad.append(f"<script {attrs}>")
+                self.in_script = "bad"
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "script":
+            self.in_script = None
+
+    def handle_data(self, data: str) -> None:
+        if self.in_script == "jsonld":
+            self.jsonld.append(data)
+        elif self.in_script and data.strip():
+            self.bad.append(f"script text {data[:40]!r}")
+
+
+def _hostile_content(tmp_path: Path) -> Path:
+    """The minimal program with a payload in every text, and every payload in its Markdown."""
+    content = tmp_path / "content"
+    shutil.copytree(MINIMAL, content)
+    counter = iter(range(10**6))
+
+    def poison(value: object) -> object:
+        if isinstance(value, dict):
+            if isinstance(value.get("uk"), str):
+                def three() -> str:
+                    return " ".join(PAYLOADS[next(counter) % len(PAYLOADS)] for _ in range(3))
+                return {"uk": f"Текст {three()}", "en": f"Text {three()}"}
+            return {k: poison(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [poison(v) for v in value]
+        return value
+
+    import yaml
+
+    for path in sorted(content.rglob("*.yaml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        path.write_text(yaml.safe_dump(poison(data), allow_unicode=True, width=10_000), encoding="utf-8")
+    markdown = "\n\n".join(PAYLOADS) + "\n\n" + "\n".join(f"[link {i}]({p})" for i, p in enumerate(PAYLOADS)) + "\n"
+    markdown += "\n".join(f"![image {i}]({p})" for i, p in enumerate(PAYLOADS)) + "\n"
+    for section in (content / "testova-2025-2027" / "sections").glob("*.md"):
+        section.write_text(markdown, encoding="utf-8")
+    assert next(counter) > len(PAYLOADS), "not every payload went into a text field"
+    return content
+
+
+def test_no_payload_in_any_text_field_or_markdown_can_run(tmp_path: Path) -> None:
+    content = _hostile_content(tmp_path)
+    result = build(content, tmp_path / "site", search=False, packages_out=tmp_path / "datapackages")
+    assert result.built, [p.as_text("en") for p in result.corpus.problems if p.severity == "error"]
+    pages = sorted((tmp_path / "site").rglob("*.html"))
+    assert len(pages) > 20
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        audit = _Audit()
+        audit.feed(text)
+        assert audit.bad == [], (page, audit.bad[:5])
+        for block in audit.jsonld:
+            assert "<" not in block and ">" not in block
+            json.loads(block)
+        for svg in re.findall(r"<svg.*?</svg>", text, re.S):
+            assert "<script" not in svg.lower() and "foreignobject" not in svg.lower()
+        csp = re.search(r'http-equiv="Content-Security-Policy" content="([^"]+)"', text)
+        policy = html.unescape(csp[1]) if csp else ""
+        assert "script-src 'self'" in policy and "unsafe-inline" not in policy, page
+    for download in (tmp_path / "site" / "data").rglob("*.json"):
+        json.loads(download.read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("payload", PAYLOADS[:20] + ["../../etc/passwd", "/etc/passwd", "CON", "nul", "Edms", "еdms"])
+def test_a_payload_as_an_id_is_refused(tmp_path: Path, payload: str) -> None:
+    content = tmp_path / "content"
+    shutil.copytree(MINIMAL, content)
+    tasks = content / "testova-2025-2027" / "tasks.yaml"
+    tasks.write_text(tasks.read_text(encoding="utf-8").replace("  - id: audit", f"  - id: {json.dumps(payload)}"),
+                     encoding="utf-8")
+    codes = {p.code for p in validate(content).problems if p.severity == "error"}
+    assert codes & {"not-a-slug", "windows-reserved-id"}, codes
+
+
+def test_symlinks_and_paths_outside_content_are_never_read(tmp_path: Path) -> None:
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOP SECRET", encoding="utf-8")
+    content = tmp_path / "content"
+    shutil.copytree(MINIMAL, content)
+    program = content / "testova-2025-2027"
+    (program / "sections" / "general-provisions.uk.md").unlink()
+    (program / "sections" / "general-provisions.uk.md").symlink_to(secret)
+    (program / "indicators.yaml").rename(tmp_path / "indicators.yaml")
+    (program / "indicators.yaml").symlink_to(tmp_path / "indicators.yaml")
+    shutil.copytree(program, tmp_path / "elsewhere")
+    (content / "linked-2025-2027").symlink_to(tmp_path / "elsewhere")
+    problems = validate(content).problems
+    unsafe = sorted(Path(p.path).name for p in problems if p.code == "unsafe-path")
+    assert unsafe == ["general-provisions.uk.md", "indicators.yaml", "linked-2025-2027"]
+    out = tmp_path / "site"
+    assert not build(content, out, search=False).built
+    assert not out.exists()
+
+
+def test_case_and_lookalike_names_cannot_collide(tmp_path: Path) -> None:
+    content = tmp_path / "content"
+    shutil.copytree(MINIMAL, content)
+    (content / "Testova-2025-2027").mkdir()
+    (content / "Testova-2025-2027" / "program.yaml").write_text("title: x\n", encoding="utf-8")
+    codes = {p.code for p in validate(content).problems}
+    assert "program-id-unsafe" in codes
+
+
+# ---------------------------------------------------------------------------
+# Resource bombs, with the bounds they are held to
+
+
+def test_a_50_mb_source_is_refused_unread_in_bounded_time(tmp_path: Path) -> None:
+    content = tmp_path / "content"
+    shutil.copytree(MINIMAL, content)
+    big = content / "testova-2025-2027" / "tasks.yaml"
+    with big.open("wb") as handle:
+        handle.truncate(50 * 2**20)
+    start = time.perf_counter()
+    problems = validate(content).problems
+    assert time.perf_counter() - start < 2.0
+    assert [p.code for p in problems if p.path == str(big)] == ["file-too-large"]
+
+
+def test_100_000_tasks_are_refused_and_the_largest_allowed_file_validates_in_bounded_time(tmp_path: Path) -> None:
+    content = tmp_path / "content"
+    shutil.copytree(MINIMAL, content)
+    tasks = content / "testova-2025-2027" / "tasks.yaml"
+    line = "- {{id: t{0}, priority: digital-governance, name: {{uk: Завдання {0}}}, timeframe: 2025, " \
+           "funding: [{{source: local, years: {{2025: {0}}}}}]}}\n"
+    tasks.write_text("tasks:\n" + "".join(line.format(i) for i in range(100_000)), encoding="utf-8")
+    assert tasks.stat().st_size > MAX_FILE_BYTES
+    assert "file-too-large" in {p.code for p in validate(content).problems}
+    lines, size = ["tasks:\n"], 7
+    while size < MAX_FILE_BYTES - 2000:
+        lines.append(line.format(len(lines) - 1))
+        size += len(lines[-1].encode("utf-8"))
+    count = len(lines) - 1
+    tasks.write_text("".join(lines), encoding="utf-8")
+    start = time.perf_counter()
+    corpus = validate(content)
+    seconds = time.perf_counter() - start
+    errors = {p.code for p in corpus.problems if p.severity == "error"}
+    assert errors <= {"unknown-task"}  # the fixture's indicators point at tasks this file replaced
+    assert len(corpus.programs[0].tasks) == count > 30_000
+    assert seconds < 60, f"{count} tasks took {seconds:.1f} s"
+    assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss < 4 * 2**20  # KiB: under 4 GiB for the whole run
+
+
+def _fill(unit: str, end: str = "") -> str:
+    """The unit repeated up to the largest section allowed."""
+    return unit * ((MAX_SECTION_BYTES - len(end)) // len(unit.encode())) + end
+
+
+@pytest.mark.parametrize("shape", [
+    _fill("["), _fill("*a"), _fill("_"), _fill(">", " x"), _fill("- ", "x"), _fill("`"), _fill("[a]("), _fill("<"),
+    _fill("!["), _fill("|a", "\n" + "|-" * 20_000), _fill("1. "), _fill("\\"), _fill("&#"), _fill("**", "a"),
+    _fill("[ж"), _fill("<a href='javascript:alert(1)'>"),
+])
+def test_pathological_markdown_at_the_size_limit_renders_in_bounded_time(shape: str) -> None:
+    # Bound: 10 s for the worst shape at the limit (measured: 4.7 s, "![" repeated).
+    assert len(shape.encode()) <= MAX_SECTION_BYTES
+    start = time.perf_counter()
+    html = render_markdown(shape, "Table")
+    assert time.perf_counter() - start < 10.0
+    assert "<script" not in html and "<a href" not in html
+
+
+def test_a_section_over_the_limit_is_refused_with_its_size(tmp_path: Path) -> None:
+    content = tmp_path / "content"
+    shutil.copytree(MINIMAL, content)
+    section = sorted(content.glob("*/sections/*.uk.md"))[0]
+    section.write_text("[" * (MAX_SECTION_BYTES + 1), encoding="utf-8")
+    corpus = validate(content)
+    found = [p for p in corpus.problems if p.code == "section-too-large"]
+    assert len(found) == 1 and found[0].path == str(section)
+    assert f"({MAX_SECTION_BYTES // 1024 + 1} KB; at most {MAX_SECTION_BYTES // 1024} KB)" in found[0].as_text("en")
+
+
+def test_alias_bomb_is_refused(tmp_path: Path) -> None:
+    content = tmp_path / "content"
+    shutil.copytree(MINIMAL, content)
+    bomb = ['a0: &a0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    bomb += [f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 9) + "]" for i in range(1, 10)]
+    (content / "testova-2025-2027" / "tasks.yaml").write_text("\n".join(bomb) + "\n", encoding="utf-8")
+    start = time.perf_counter()
+    codes = {p.code for p in validate(content).problems}
+    assert time.perf_counter() - start < 2.0 and "yaml-alias" in codes
+
+
+# ---------------------------------------------------------------------------
+# Interrupted and concurrent builds, reproducibility, a broken environment
+
+
+def _tree_hash(folder: Path) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        digest.update(path.relative_to(folder).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def _build_command(content: Path, out: Path, packages: Path) -> list[str]:
+    return [sys.executable, "-m", "generator", "build", str(content), "--out", str(out), "--quiet"]
+
+
+def _run_build(content: Path, out: Path, **kwargs) -> subprocess.CompletedProcess[str]:  # noqa: ANN003
+    return subprocess.run(_build_command(content, out, out.with_name("datapackages")), cwd=ROOT, capture_output=True,
+                          text=True, timeout=300, **kwargs)
+
+
+def _two_states(tmp_path: Path) -> tuple[Path, Path]:
+    a, b = tmp_path / "a" / "content", tmp_path / "b" / "content"
+    shutil.copytree(CONTENT, a)
+    shutil.copytree(CONTENT, b)
+    tasks = b / "kremenchutska-2026-2028" / "tasks.yaml"
+    tasks.write_text(tasks.read_text(encoding="utf-8").replace("Проведення щорічного інформаційного аудиту",
+                                                               "Проведення щорічного аудиту", 1), encoding="utf-8")
+    return a, b
+
+
+def test_killed_builds_leave_the_previous_or_the_new_output_never_a_mix(tmp_path: Path) -> None:
+    state_a, state_b = _two_states(tmp_path)
+    hashes = {}
+    for name, content in (("a", state_a), ("b", state_b)):
+        reference = tmp_path / f"reference-{name}" / "site"
+        assert _run_build(content, reference).returncode == 0
+        hashes[name] = (_tree_hash(reference), _tree_hash(reference.with_name("datapackages")))
+    assert hashes["a"] != hashes["b"]
+    out = tmp_path / "live" / "site"
+    assert _run_build(state_a, out).returncode == 0
+    rng = random.Random(20261123)
+    current, killed, finished = "a", 0, 0
+    for _trial in range(20):
+        target = "b" if current == "a" else "a"
+        process = subprocess.Popen(_build_command(state_a if target == "a" else state_b, out, out.with_name("datapackages")),
+                                   cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(rng.uniform(0.05, 2.0))
+        if process.poll() is None:
+            process.send_signal(signal.SIGKILL)
+            killed += 1
+        else:
+            finished += 1
+        process.wait()
+        site, packages = _tree_hash(out), _tree_hash(out.with_name("datapackages"))
+        assert site in (hashes["a"][0], hashes["b"][0]), "site/ is a mix"
+        assert packages in (hashes["a"][1], hashes["b"][1]), "datapackages/ is a mix"
+        current = "a" if site == hashes["a"][0] else "b"
+    assert killed >= 10  # most trials really interrupted a build
+    assert _run_build(state_a, out).returncode == 0  # and a build after all that still works
+    assert _tree_hash(out) == hashes["a"][0]
+
+
+def test_a_second_build_at_the_same_time_refuses_and_corrupts_nothing(tmp_path: Path) -> None:
+    state_a, _ = _two_states(tmp_path)
+    out = tmp_path / "live" / "site"
+    first = subprocess.Popen(_build_command(state_a, out, out.with_name("datapackages")), cwd=ROOT,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    lock = out.with_name(".site.lock")
+    deadline = time.monotonic() + 30
+    while not lock.exists() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    second = _run_build(state_a, out)
+    first.communicate(timeout=300)
+    assert first.returncode == 0
+    assert second.returncode == 1 and "зараз збирає інший процес" in second.stderr
+    reference = tmp_path / "reference" / "site"
+    assert _run_build(state_a, reference).returncode == 0
+    assert _tree_hash(out) == _tree_hash(reference)
+
+
+def test_builds_in_other_folders_at_other_times_with_other_hash_seeds_are_identical(tmp_path: Path) -> None:
+    trees = []
+    for index, seed in enumerate(("1", "4242")):
+        folder = tmp_path / (f"elsewhere-{index}" + "/deeper" * index)
+        content = folder / "content"
+        shutil.copytree(CONTENT, content)
+        environment = {**os.environ, "PYTHONHASHSEED": seed}
+        environment.pop("SOURCE_DATE_EPOCH", None)
+        result = _run_build(content, folder / "site", env=environment)
+        assert result.returncode == 0, result.stderr
+        trees.append((_tree_hash(folder / "site"), _tree_hash(folder / "datapackages")))
+        time.sleep(1.1)  # a different second on the clock
+    assert trees[0] == trees[1]
+
+
+def _limit_file_size() -> None:
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # so a write past the limit fails with EFBIG instead of killing
+    resource.setrlimit(resource.RLIMIT_FSIZE, (64 * 1024, 64 * 1024))
+
+
+def test_a_full_disk_gives_a_clear_message_and_keeps_the_previous_output(tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    assert _run_build(CONTENT, out).returncode == 0
+    before = _tree_hash(out)
+    result = subprocess.run(_build_command(CONTENT, out, out.with_name("datapackages")), cwd=ROOT, capture_output=True,
+                            text=True, timeout=300, preexec_fn=_limit_file_size)
+    assert result.returncode == 1, result.stderr
+    assert "could not write" in result.stderr or "не вдалося записати" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert _tree_hash(out) == before
+    assert not out.with_name(".site.staging").exists()
+
+
+def test_a_read_only_output_folder_gives_a_clear_message_and_keeps_the_previous_output(tmp_path: Path) -> None:
+    parent = tmp_path / "public"
+    out = parent / "site"
+    assert _run_build(CONTENT, out).returncode == 0
+    before = _tree_hash(out)
+    if os.geteuid() == 0:
+        if subprocess.run(["chattr", "+i", str(parent)], capture_output=True).returncode != 0:
+            pytest.fail("cannot make the folder read-only for root here (chattr +i failed)")
+        undo = ["chattr", "-i", str(parent)]
+    else:
+        parent.chmod(0o555)
+        undo = ["chmod", "755", str(parent)]
+    try:
+        result = _run_build(CONTENT, out)
+    finally:
+        subprocess.run(undo, check=True)
+    assert result.returncode == 1
+    assert "could not write" in result.stderr or "не вдалося записати" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert _tree_hash(out) == before
