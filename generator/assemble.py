@@ -272,10 +272,14 @@ def _notes_by_subject(problems: list[Problem]) -> dict[str, list[Problem]]:
 
 def assemble(corpus: Corpus) -> SiteView:
     catalogue = {entry.code: entry for entry in corpus.catalogue}
-    programs = []
-    for source in corpus.programs:
-        problems = [p for p in corpus.problems if _in_folder(p, source)]
-        programs.append(_assemble_program(source, problems, catalogue))
+    # Each problem to the program whose folder holds its file: one pass, not programs × problems.
+    folders = {source.folder.resolve(): [] for source in corpus.programs}
+    for problem in corpus.problems:
+        for parent in Path(problem.path).resolve().parents:
+            if parent in folders:
+                folders[parent].append(problem)
+                break
+    programs = [_assemble_program(source, folders[source.folder.resolve()], catalogue) for source in corpus.programs]
     uses: dict[str, list[tuple[ProgramView, IndicatorView]]] = defaultdict(list)
     for program in programs:
         for indicator in program.indicators.values():
@@ -283,14 +287,6 @@ def assemble(corpus: Corpus) -> SiteView:
                 uses[indicator.catalogue.code].append((program, indicator))
     catalogue_views = [CatalogueView(entry, uses.get(entry.code, [])) for entry in corpus.catalogue]
     return SiteView(programs, catalogue_views)
-
-
-def _in_folder(problem: Problem, source: ProgramSource) -> bool:
-    try:
-        Path(problem.path).resolve().relative_to(source.folder.resolve())
-    except ValueError:
-        return False
-    return True
 
 
 def _assemble_program(source: ProgramSource, problems: list[Problem], catalogue: dict[str, CatalogueEntry]) -> ProgramView:

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import ctypes
+import hashlib
 import json
+import multiprocessing
+import signal
 import subprocess
 import sys
 from dataclasses import dataclass, field
@@ -14,7 +18,7 @@ import os
 import time
 
 from . import export
-from .assemble import SiteView, assemble
+from .assemble import LANGS, SiteView, assemble
 from .datapackage import Package, package_files, packages
 from .dcat import catalogue_turtle
 from .render import Renderer
@@ -31,7 +35,8 @@ class BuildResult:
     files: int = 0
     bytes: int = 0
     built: bool = False
-    seconds: dict[str, float] = field(default_factory=dict)  # wall time by stage
+    seconds: dict[str, float] = field(default_factory=dict)  # time by stage (summed over workers)
+    programs_reused: int = 0  # linked unchanged from the previous build
 
 
 class _Stopwatch:
@@ -70,29 +75,181 @@ def data_date(content: Path) -> str | None:
     return found if result.returncode == 0 and len(found) == 10 else None
 
 
-def site_files(site: SiteView, renderer: Renderer, templates: Path, package_data: list[tuple[str, bytes]],
-               built_packages: list[Package], date: str | None) -> Iterator[tuple[str, str, Callable[[], bytes]]]:
-    """Every file of the site as (stage, path, how to make its bytes), in a fixed order."""
-    routes = []
-    for page in renderer.pages():
-        routes.append(page.route)
+MANIFEST = ".build-manifest.json"
+MANIFEST_VERSION = 1
+GENERATOR = Path(__file__).resolve().parent
+
+
+def _digest(*parts: bytes) -> str:
+    hasher = hashlib.sha256()
+    for part in parts:
+        hasher.update(len(part).to_bytes(8, "big"))
+        hasher.update(part)
+    return hasher.hexdigest()
+
+
+def _folder_bytes(folder: Path, pattern: str = "**/*") -> Iterator[bytes]:
+    for path in sorted(p for p in folder.glob(pattern) if p.is_file() and "__pycache__" not in p.parts):
+        yield path.relative_to(folder).as_posix().encode()
+        yield path.read_bytes()
+
+
+def shared_key(content: Path, templates: Path, base_url: str, date: str | None) -> str:
+    """What every program's pages depend on besides the program itself."""
+    catalogue = content / "catalogue.yaml"
+    return _digest(
+        *_folder_bytes(GENERATOR, "*.py"), *_folder_bytes(templates),
+        catalogue.read_bytes() if catalogue.is_file() else b"", base_url.encode(), (date or "").encode(),
+    )
+
+
+def program_key(folder: Path, shared: str) -> str:
+    """A program's pages, downloads and package change only when this changes."""
+    return _digest(shared.encode(), *_folder_bytes(folder))
+
+
+@dataclass
+class Unit:
+    """What one program put in the outputs: enough to reuse it in the next build unchanged."""
+    key: str
+    routes: dict[str, list[str]]  # by language, in page order (for the sitemap)
+    files: list[tuple[str, str, int]]  # (output "site" or "data", path, size)
+    reused: bool = False
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass
+class _Job:
+    """Handed to the worker processes by fork, so the site is assembled once, not once per worker."""
+    renderer: Renderer
+    site: SiteView
+    outputs: dict[str, OutputFolder]
+    keys: list[str]
+    previous: dict[str, dict]  # program id -> its unit in the previous manifest
+    previous_roots: dict[str, Path]
+
+
+_JOB: _Job | None = None
+
+
+def _die_with_parent() -> None:
+    """A worker must not outlive a killed build and go on writing into the next build's staging folder."""
+    try:
+        ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
+def _reuse(job: _Job, index: int) -> Unit | None:
+    """Link a program's files from the previous output, if its inputs have not changed."""
+    program = job.site.programs[index]
+    old = job.previous.get(program.id)
+    if not old or old.get("key") != job.keys[index]:
+        return None
+    files = [(tree, path, size) for tree, path, size in old["files"]]
+    linked: list[Path] = []
+    try:
+        for tree, path, _ in files:
+            target = job.outputs[tree].path(path)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.link(job.previous_roots[tree] / path, target)
+            linked.append(target)
+    except OSError:  # the previous output was changed by hand, or lies on another disk: render it again
+        for target in linked:
+            target.unlink()
+        for tree, path, _ in files:
+            job.outputs[tree].forget(path)
+        return None
+    return Unit(job.keys[index], {lang: list(r) for lang, r in old["routes"].items()}, files, reused=True)
+
+
+def program_unit(index: int) -> Unit:
+    """Render and write one program's pages, downloads and data package."""
+    job = _JOB
+    assert job is not None
+    reused = _reuse(job, index)
+    if reused is not None:
+        return reused
+    program = job.site.programs[index]
+    seconds: dict[str, float] = {}
+    lap = _Stopwatch(seconds)
+    unit = Unit(job.keys[index], {}, [], seconds=seconds)
+
+    def put(tree: str, path: str, make: Callable[[], bytes], stage: str) -> None:
+        with lap(stage):
+            data = make()
+        with lap("write"):
+            job.outputs[tree].write(path, data)
+        unit.files.append((tree, path, len(data)))
+
+    for lang in LANGS:
+        unit.routes[lang] = []
+        for page in job.renderer.program_pages(program, lang):
+            unit.routes[lang].append(page.route)
+            put("site", page.path, lambda page=page: job.renderer.render(page), "pages")
+    for path, make in export.downloads(program):
+        put("site", path, make, "downloads")
+    package = job.renderer.packages.get(program.id)
+    if package is not None:
+        for path, data in package_files([package]):
+            put("site", f"datapackages/{path}", lambda data=data: data, "packages")
+            put("data", path, lambda data=data: data, "packages")
+    return unit
+
+
+def _program_units(job: _Job, workers: int) -> Iterator[Unit]:
+    global _JOB
+    _JOB = job
+    try:
+        indexes = range(len(job.site.programs))
+        if workers <= 1:
+            yield from map(program_unit, indexes)
+            return
+        with multiprocessing.get_context("fork").Pool(workers, initializer=_die_with_parent) as pool:
+            yield from pool.imap(program_unit, indexes, chunksize=1)
+    finally:
+        _JOB = None
+
+
+def shared_files(site: SiteView, renderer: Renderer, templates: Path, all_package: list[Package],
+                 date: str | None, routes: list[str]) -> Iterator[tuple[str, str, Callable[[], bytes]]]:
+    """The files that draw on every program, as (stage, path, how to make its bytes)."""
+    for page in [renderer.chooser_page(), *(p for lang in LANGS for p in (renderer.home_page(lang), *renderer.shared_pages(lang)))]:
         yield "pages", page.path, (lambda page=page: renderer.render(page))
     yield "pages", "404.html", renderer.not_found
-    for program in site.programs:
-        for path, make in export.downloads(program):
-            yield "downloads", path, make
     for asset in sorted((templates / "assets").iterdir()):
         yield "pages", f"assets/{asset.name}", asset.read_bytes
-    for path, data in package_data:
-        yield "packages", f"datapackages/{path}", (lambda data=data: data)
     base = renderer.base_url
-    yield "packages", "catalog.ttl", lambda: catalogue_turtle(built_packages, base, date)
+    built = list(renderer.packages.values())
+    yield "packages", "catalog.ttl", lambda: catalogue_turtle(built, base, date)
     sitemap = "".join(f"<url><loc>{xml_escape(base + r)}</loc></url>\n" for r in routes)
     yield "pages", "sitemap.xml", lambda: (
         '<?xml version="1.0" encoding="UTF-8"?>\n'
         '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n' + sitemap + "</urlset>\n"
     ).encode()
     yield "pages", "robots.txt", lambda: f"User-agent: *\nAllow: /\nSitemap: {base}sitemap.xml\n".encode()
+
+
+def _site_routes(renderer: Renderer, units: list[Unit]) -> list[str]:
+    """Every page's route in the site's order: chooser, then per language home, programs, shared pages."""
+    routes = [renderer.chooser_page().route]
+    for lang in LANGS:
+        routes.append(renderer.home_page(lang).route)
+        for unit in units:
+            routes.extend(unit.routes[lang])
+        routes.extend(page.route for page in renderer.shared_pages(lang))
+    return routes
+
+
+def _previous_manifest(output: Path) -> dict[str, dict]:
+    try:
+        data = json.loads((output / MANIFEST).read_text(encoding="utf-8"))
+        if data.get("version") == MANIFEST_VERSION and isinstance(data.get("programs"), dict):
+            return data["programs"]
+    except (OSError, ValueError, AttributeError):
+        pass
+    return {}
+
 
 
 def run_pagefind(folder: Path) -> None:
@@ -119,8 +276,16 @@ def build(
     base_url: str = "/",
     search: bool = True,
     packages_out: Path | None = None,
+    workers: int | None = None,
+    incremental: bool = True,
     progress: Callable[[int, int], None] | None = None,
 ) -> BuildResult:
+    """Validate, then write site/ and datapackages/ whole, or not at all.
+
+    A program whose inputs match the previous build's manifest is linked from
+    the previous output instead of rendered again; the result is the same bytes.
+    Programs are rendered in ``workers`` processes (default: one per core).
+    """
     seconds: dict[str, float] = {}
     lap = _Stopwatch(seconds)
     with lap("validate"):
@@ -129,6 +294,7 @@ def build(
     if corpus.has_errors:
         return result
     templates = templates or (Path("templates") if Path("templates/base.html").is_file() else PACKAGE_TEMPLATES)
+    packages_out = packages_out or output.with_name("datapackages")
     with lap("assemble"):
         site = assemble(corpus)
         date = data_date(content)
@@ -136,22 +302,53 @@ def build(
         renderer = Renderer(templates, site, base_url, None)
     with lap("packages"):
         built_packages = packages(site, date, base_url)
-        package_data = list(package_files(built_packages))
-    renderer.packages = {p.name: p for p in built_packages}
-    files = list(site_files(site, renderer, templates, package_data, built_packages, date))
-    written = 0
-    with OutputFolder(output) as out, OutputFolder(packages_out or output.with_name("datapackages")) as data_out:
-        for done, (stage, path, make) in enumerate(files, 1):
+        renderer.packages = {p.name: p for p in built_packages}
+    with lap("keys"):
+        shared = shared_key(content, templates, base_url, date)
+        keys = [program_key(program.source.folder, shared) for program in site.programs]
+        previous = _previous_manifest(output) if incremental else {}
+    if workers is None:
+        workers = min(os.cpu_count() or 1, 8) if len(site.programs) >= 8 else 1
+    written = files = pages = 0
+    with OutputFolder(output) as out, OutputFolder(packages_out) as data_out:
+        outputs = {"site": out, "data": data_out}
+        job = _Job(renderer, site, outputs, keys, previous, {"site": out.target, "data": data_out.target})
+        units: list[Unit] = []
+        with lap("programs"):
+            for unit in _program_units(job, workers):
+                units.append(unit)
+                if progress:
+                    progress(len(units), len(site.programs))
+                for stage, spent in unit.seconds.items():
+                    seconds[stage] = seconds.get(stage, 0.0) + spent
+        for unit in units:
+            for tree, path, size in unit.files:
+                if workers > 1:
+                    outputs[tree].claim(path)  # written in a worker: check it is not written twice
+                written += size
+                files += tree == "site"
+                pages += path.endswith(".html")
+        result.programs_reused = sum(unit.reused for unit in units)
+        all_package = [p for p in built_packages if p.name == "all"]
+        for stage, path, make in shared_files(site, renderer, templates, all_package, date, _site_routes(renderer, units)):
             with lap(stage):
                 data = make()
             with lap("write"):
                 out.write(path, data)
             written += len(data)
-            if progress:
-                progress(done, len(files))
-        with lap("write"):
-            for path, data in package_data:
+            files += 1
+            pages += path.endswith(".html")
+        with lap("packages"):
+            for path, data in package_files(all_package):
+                out.write(f"datapackages/{path}", data)
                 data_out.write(path, data)
+                written += len(data)
+                files += 1
+        manifest = {"version": MANIFEST_VERSION, "programs": {
+            program.id: {"key": unit.key, "routes": unit.routes, "files": unit.files}
+            for program, unit in zip(site.programs, units)
+        }}
+        out.write(MANIFEST, json.dumps(manifest, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode())
         if search:
             with lap("search index"):
                 run_pagefind(out.staging)
@@ -159,7 +356,8 @@ def build(
             data_out.commit()
             out.commit()
     result.bytes = written
-    result.pages = sum(1 for _, path, _ in files if path.endswith(".html"))
-    result.files = len(files)
+    result.pages = pages
+    result.files = files
     result.built = True
     return result
+

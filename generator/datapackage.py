@@ -468,6 +468,11 @@ class Package:
 
 def packages(site: SiteView, data_date: str | None = None, base_url: str = "/") -> list[Package]:
     rows = table_rows(site)
+    by_program: dict[str, dict[str, list[list[Any]]]] = {}  # one pass, not programs × rows
+    for name, table in rows.items():
+        grouped = by_program[name] = {}
+        for row in table:
+            grouped.setdefault(row[0], []).append(row)
     result = []
     everything_sources = []
     for program in site.programs:
@@ -491,7 +496,7 @@ def packages(site: SiteView, data_date: str | None = None, base_url: str = "/") 
             [source], ["informatization", "digital transformation", "hromada", program.id], data_date,
             f"{base_url}uk/{program.id}/",
         )
-        tables = {name: [row for row in table if row[0] == program.id] for name, table in rows.items()}
+        tables = {name: by_program[name].get(program.id, []) for name in rows}
         result.append(Package(program.id, descriptor, tables))
     all_descriptor = package_descriptor(
         "all", "Programs of Informatization of Ukraine's hromadas", "Програми інформатизації громад України",

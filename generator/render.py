@@ -273,17 +273,27 @@ class Renderer:
 
     # -- the pages -------------------------------------------------------------
     def pages(self) -> Iterator[Page]:
-        yield Page("", "chooser.html", "uk", {"programs": self.site.programs})
+        """Every page, in the site's order (the sitemap's)."""
+        yield self.chooser_page()
         for lang in LANGS:
-            yield Page(route(lang), "home.html", lang, {"programs": self.site.programs})
+            yield self.home_page(lang)
             for program in self.site.programs:
                 yield from self.program_pages(program, lang)
-            if "all" in self.packages:
-                yield self.dataset_page(self.packages["all"], None, lang)
-            for entry in self.site.catalogue:
-                if entry.uses:
-                    yield Page(entry.route(lang), "standard_indicator.html", lang,
-                               {"entry": entry, "chart": None})
+            yield from self.shared_pages(lang)
+
+    def chooser_page(self) -> Page:
+        return Page("", "chooser.html", "uk", {"programs": self.site.programs})
+
+    def home_page(self, lang: str) -> Page:
+        return Page(route(lang), "home.html", lang, {"programs": self.site.programs})
+
+    def shared_pages(self, lang: str) -> Iterator[Page]:
+        """The pages that draw on every program: the all-programs dataset and the comparisons."""
+        if "all" in self.packages:
+            yield self.dataset_page(self.packages["all"], None, lang)
+        for entry in self.site.catalogue:
+            if entry.uses:
+                yield Page(entry.route(lang), "standard_indicator.html", lang, {"entry": entry, "chart": None})
 
     def program_pages(self, program: ProgramView, lang: str) -> Iterator[Page]:
         base = {"program": program}

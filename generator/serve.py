@@ -113,7 +113,8 @@ class PreviewHandler(SimpleHTTPRequestHandler):
 def rebuild(content: Path, output: Path, state: PreviewState, lang: str, templates: Path | None,
             report: Callable[[str], None]) -> None:
     try:
-        result = build(content, output, templates=templates, base_url="/")
+        # One process: forking from a threaded server is unsafe, and a preview is one council's program.
+        result = build(content, output, templates=templates, base_url="/", workers=1)
     except Exception as error:  # a template mistake while editing must not stop the preview
         report(f"build failed: {type(error).__name__}: {error}")
         with state.lock:

@@ -72,10 +72,17 @@ class OutputFolder:
         posix = PurePosixPath(relative)
         if posix.is_absolute() or ".." in posix.parts or not posix.parts or relative != posix.as_posix():
             raise UnsafeOutputPath(relative)
+        self.claim(relative)
+        return self.staging.joinpath(*posix.parts)
+
+    def claim(self, relative: str) -> None:
+        """Record a path as written (by this process or a worker), refusing a second write."""
         if relative in self._written:
             raise UnsafeOutputPath(f"{relative} (written twice)")
         self._written.add(relative)
-        return self.staging.joinpath(*posix.parts)
+
+    def forget(self, relative: str) -> None:
+        self._written.discard(relative)
 
     def write(self, relative: str, data: bytes) -> None:
         path = self.path(relative)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 from frictionless import validate as frictionless_validate
@@ -11,7 +13,7 @@ from generator.build import build
 from generator.synthetic import write_corpus
 from generator.validate import validate
 
-from .conftest import CONTENT
+from .conftest import CONTENT, ROOT
 
 
 def test_a_small_synthetic_corpus_builds_through_the_national_path(tmp_path: Path) -> None:
@@ -42,3 +44,19 @@ def test_the_synthetic_corpus_is_deterministic(tmp_path: Path) -> None:
     files_b = sorted(p.relative_to(tmp_path / "b") for p in (tmp_path / "b").rglob("*") if p.is_file())
     assert files_a == files_b
     assert all((tmp_path / "a" / f).read_bytes() == (tmp_path / "b" / f).read_bytes() for f in files_a)
+
+
+def test_the_national_benchmark_runs_and_prints_every_figure_against_its_target(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "national.py"), "--programs", "12", "--runs", "1", "--no-search",
+         "--keep", str(tmp_path / "bench")],
+        capture_output=True, text=True, timeout=600, check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    for figure in ("full build, median of 1", "pages rendered and written per second", "peak RSS",
+                   "file-write floor", "build / floor", "rebuild after one program changed",
+                   "five real programs, full build"):
+        assert figure in out, f"the benchmark no longer prints {figure!r}:\n{out}"
+    assert out.count("target") == 6, out  # each of the six targets once
+    assert "(11 programs reused;" in out  # the rebuild renders only the program that changed

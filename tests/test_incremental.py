@@ -1,0 +1,98 @@
+"""Incremental and parallel builds give exactly the bytes of a full build in one process."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from pathlib import Path
+
+import pytest
+
+from generator.build import MANIFEST, build
+
+from .conftest import CONTENT
+
+
+def tree_digest(root: Path) -> dict[str, str]:
+    return {p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def _build(content: Path, folder: Path, **options) -> tuple[dict[str, str], dict[str, str], int]:  # noqa: ANN003
+    result = build(content, folder / "site", packages_out=folder / "datapackages", **options)
+    assert result.built
+    return tree_digest(folder / "site"), tree_digest(folder / "datapackages"), result.programs_reused
+
+
+@pytest.fixture()
+def content(tmp_path: Path) -> Path:
+    copy = tmp_path / "content"
+    shutil.copytree(CONTENT, copy)
+    return copy
+
+
+def test_an_incremental_build_after_a_change_equals_a_full_build(content: Path, tmp_path: Path) -> None:
+    site = tmp_path / "incremental"
+    _, _, reused = _build(content, site)
+    assert reused == 0
+    before = (site / "site" / "uk" / "khmilnytska-2023-2025" / "index.html").stat().st_ino
+    unchanged = site / "site" / "uk" / "balakliiska-2025-2027" / "index.html"
+    unchanged_inode = unchanged.stat().st_ino
+
+    tasks = content / "khmilnytska-2023-2025" / "tasks.yaml"
+    text = tasks.read_text(encoding="utf-8")
+    assert text.count("Створення") >= 1
+    tasks.write_text(text.replace("Створення", "Запровадження", 1), encoding="utf-8")
+    incremental_site, incremental_data, reused = _build(content, site)
+    assert reused == 4  # the four programs that did not change were linked, not rendered
+    assert (site / "site" / "uk" / "khmilnytska-2023-2025" / "index.html").stat().st_ino != before
+    assert unchanged.stat().st_ino == unchanged_inode  # the same file, linked into the new tree
+    assert unchanged.stat().st_nlink == 1  # and the previous tree that also held it is gone
+
+    full_site, full_data, reused = _build(content, tmp_path / "full", incremental=False, workers=1)
+    assert reused == 0
+    assert incremental_site == full_site  # with the search index and the manifest
+    assert incremental_data == full_data
+    changed = [path for path in full_site if path.startswith("uk/khmilnytska-2023-2025/tasks/")]
+    assert any("Запровадження" in (site / "site" / path).read_text(encoding="utf-8") for path in changed)
+
+
+def test_parallel_workers_give_the_same_bytes_as_one_process(content: Path, tmp_path: Path) -> None:
+    one = _build(content, tmp_path / "one", workers=1, search=False)
+    three = _build(content, tmp_path / "three", workers=3, search=False)
+    assert one == three
+
+
+@pytest.mark.parametrize("change", ["template", "catalogue", "base url"])
+def test_a_change_every_program_depends_on_renders_every_program_again(
+        content: Path, tmp_path: Path, change: str) -> None:
+    templates = tmp_path / "templates"
+    shutil.copytree(CONTENT.parent / "templates", templates)
+    options = {"templates": templates, "search": False, "base_url": "/"}
+    _build(content, tmp_path / "out", **options)
+    if change == "template":
+        footer = templates / "base.html"
+        footer.write_text(footer.read_text(encoding="utf-8").replace("</footer>", "<p>changed</p></footer>", 1),
+                          encoding="utf-8")
+    elif change == "catalogue":
+        catalogue = content / "catalogue.yaml"
+        catalogue.write_text(catalogue.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    else:
+        options["base_url"] = "/elsewhere/"
+    after = _build(content, tmp_path / "out", **options)
+    assert after[2] == 0
+    assert after == _build(content, tmp_path / "fresh", incremental=False, **options)
+
+
+def test_a_hand_damaged_previous_output_is_rendered_again_not_trusted(content: Path, tmp_path: Path) -> None:
+    _build(content, tmp_path / "out", search=False)
+    (tmp_path / "out" / "datapackages" / "balakliiska-2025-2027.zip").unlink()
+    manifest = tmp_path / "out" / "site" / MANIFEST
+    damaged = tree_digest(tmp_path / "out" / "site")
+    site, data, reused = _build(content, tmp_path / "out", search=False)
+    assert reused == 4  # every program but the one whose file went missing
+    assert (site, data, 0) == _build(content, tmp_path / "fresh", search=False, incremental=False)
+    assert site[MANIFEST] == damaged[MANIFEST]
+
+    manifest.write_text("{not json", encoding="utf-8")
+    assert _build(content, tmp_path / "out", search=False)[2] == 0  # an unreadable manifest: a full build
