@@ -28,6 +28,8 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--base-url", default="/", help="where the site is served, e.g. /repo/ or https://example.org/repo/")
     build.add_argument("--templates", default=None, help="the templates folder (default: templates)")
     build.add_argument("--no-search", action="store_true", help="skip the search index")
+    build.add_argument("--workers", type=int, default=None, metavar="N",
+                       help="processes that render programs (default: one per core when there are 8 programs or more)")
     build.add_argument("--full", action="store_true",
                        help="render every program again, even those unchanged since the last build")
     build.add_argument("--lang", choices=("uk", "en"), default="uk", help="language of the messages (default: uk)")
@@ -127,10 +129,11 @@ def _build(args: argparse.Namespace) -> int:
                 task = bar.add_task("build", total=None)
                 result = build(content, Path(args.out), templates=Path(args.templates) if args.templates else None,
                                base_url=args.base_url, search=not args.no_search, incremental=not args.full,
-                               progress=lambda done, total: bar.update(task, completed=done, total=total))
+                               workers=args.workers, progress=lambda done, total: bar.update(task, completed=done, total=total))
         else:
             result = build(content, Path(args.out), templates=Path(args.templates) if args.templates else None,
-                           base_url=args.base_url, search=not args.no_search, incremental=not args.full)
+                           base_url=args.base_url, search=not args.no_search, incremental=not args.full,
+                           workers=args.workers)
     except OSError as error:  # a full disk, a read-only folder: the previous output was not touched
         message = {
             "uk": f"не вдалося записати «{args.out}»: {error.strerror or error}. Попередня версія сайту не змінилася.",

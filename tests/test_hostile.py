@@ -7,6 +7,7 @@ shape up to 128 KiB renders in under 10 s (larger sections are refused); nesting
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import html
 import json
@@ -296,6 +297,22 @@ def _run_build(content: Path, out: Path, **kwargs) -> subprocess.CompletedProces
                           text=True, timeout=300, **kwargs)
 
 
+def _lock_is_free(lock: Path, seconds: float = 3.0) -> bool:
+    """No process (a worker of a killed build, say) holds the build lock, within a moment for it to die."""
+    deadline = time.monotonic() + seconds
+    with open(lock, "a") as handle:
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    return False
+                time.sleep(0.05)
+                continue
+            fcntl.flock(handle, fcntl.LOCK_UN)
+            return True
+
+
 def _two_states(tmp_path: Path) -> tuple[Path, Path]:
     a, b = tmp_path / "a" / "content", tmp_path / "b" / "content"
     shutil.copytree(CONTENT, a)
@@ -315,20 +332,31 @@ def test_killed_builds_leave_the_previous_or_the_new_output_never_a_mix(tmp_path
         hashes[name] = (_tree_hash(reference), _tree_hash(reference.with_name("datapackages")))
     assert hashes["a"] != hashes["b"]
     out = tmp_path / "live" / "site"
+    # Half the trials are full builds in one process, half incremental ones whose worker processes
+    # must die with the build, not write on. Each is killed at a random moment within its usual run.
+    modes = [["--workers", "1", "--full"], ["--workers", "2"]]
+    durations = []
+    for mode, content in zip(modes, (state_a, state_b)):
+        start = time.monotonic()
+        assert subprocess.run(_build_command(content, out, out.with_name("datapackages")) + mode, cwd=ROOT,
+                              capture_output=True, timeout=300).returncode == 0
+        durations.append(time.monotonic() - start)
     assert _run_build(state_a, out).returncode == 0
     rng = random.Random(20261123)
     current, killed, finished = "a", 0, 0
     for _trial in range(20):
         target = "b" if current == "a" else "a"
-        process = subprocess.Popen(_build_command(state_a if target == "a" else state_b, out, out.with_name("datapackages")),
-                                   cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(rng.uniform(0.05, 2.0))
+        process = subprocess.Popen(
+            _build_command(state_a if target == "a" else state_b, out, out.with_name("datapackages")) + modes[_trial % 2],
+            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(rng.uniform(0.02, 0.95 * durations[_trial % 2]))
         if process.poll() is None:
             process.send_signal(signal.SIGKILL)
             killed += 1
         else:
             finished += 1
         process.wait()
+        assert _lock_is_free(out.with_name(".site.lock")), "a worker outlived its build"
         site, packages = _tree_hash(out), _tree_hash(out.with_name("datapackages"))
         assert site in (hashes["a"][0], hashes["b"][0]), "site/ is a mix"
         assert packages in (hashes["a"][1], hashes["b"][1]), "datapackages/ is a mix"
