@@ -7,6 +7,7 @@ computed here (through ``figures``), once, and compared with what is stated.
 from __future__ import annotations
 
 from collections import defaultdict
+from functools import cached_property
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -215,7 +216,7 @@ class ProgramView:
     def id(self) -> str:
         return self.source.id
 
-    @property
+    @cached_property  # asked on every page of the program; the tasks do not change
     def amount_places(self) -> int:
         """Decimal places the program's own amounts use: computed sums are shown with as many."""
         places = 0

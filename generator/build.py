@@ -151,7 +151,7 @@ def _reuse(job: _Job, index: int) -> Unit | None:
     try:
         for tree, path, _ in files:
             target = job.outputs[tree].path(path)
-            target.parent.mkdir(parents=True, exist_ok=True)
+            job.outputs[tree].folder_for(target)
             os.link(job.previous_roots[tree] / path, target)
             linked.append(target)
     except OSError:  # the previous output was changed by hand, or lies on another disk: render it again

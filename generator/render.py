@@ -7,7 +7,6 @@ language each string is in.
 
 from __future__ import annotations
 
-import posixpath
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
@@ -166,6 +165,19 @@ class Page:
         return f"{self.route}index.html"
 
 
+def relative_link(page_route: str, target: str) -> str:
+    """``target`` relative to the page at ``page_route`` (both from the site root; folders end in '/')."""
+    here = page_route.split("/")[:-1]  # the page's folders
+    there = target.split("/")
+    common = 0
+    for a, b in zip(here, there[:-1]):
+        if a != b:
+            break
+        common += 1
+    relative = "../" * (len(here) - common) + "/".join(there[common:])
+    return relative or "./"
+
+
 class Renderer:
     def __init__(self, templates: Path, site: SiteView, base_url: str, packages: list[Package] | None = None) -> None:
         self.site = site
@@ -179,6 +191,7 @@ class Renderer:
             trim_blocks=True,
             lstrip_blocks=True,
             keep_trailing_newline=True,
+            auto_reload=False,  # one build, one set of templates: no check of their files on every page
         )
         self.programs = {p.id: p for p in site.programs}
 
@@ -206,10 +219,7 @@ class Renderer:
             """
             if page_route is None:
                 return self.base_url + target
-            relative = posixpath.relpath("/" + target, "/" + page_route)
-            if target.endswith("/") and relative != ".":
-                relative += "/"
-            return "./" if relative == "." else relative
+            return relative_link(page_route, target)
 
         def num(value: Decimal | int | None) -> str:
             return "" if value is None else format_number(Decimal(value), lang)

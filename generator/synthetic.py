@@ -33,6 +33,7 @@ ROOTS = [
     "Лисян", "Ведмедів", "Бобрів", "Зайців", "Козлів", "Биків", "Коровів", "Конів", "Вівсян", "Житнян",
     "Пшеничан", "Гречан", "Просян", "Маків", "Льонів", "Коноплян", "Медів", "Воскрес", "Покров", "Святогір",
     "Троїц", "Успен", "Преображен", "Благовіщен", "Різдвян", "Хрестів", "Дзвонів", "Свічан", "Калинан",
+    "Ожинів", "Чорничан", "Тернів", "Шипшинів",
 ]
 OBLASTS = [
     ("Вінницька область", "Vinnytsia oblast"), ("Волинська область", "Volyn oblast"),
@@ -239,13 +240,17 @@ def write_corpus(real_content: Path, out: Path, count: int, seed: int = 1) -> li
     rng.shuffle(names)
     out.mkdir(parents=True, exist_ok=True)
     (out / "catalogue.yaml").write_text((real_content / "catalogue.yaml").read_text(encoding="utf-8"), encoding="utf-8")
-    ids = []
+    ids: list[str] = []
+    seen: set[str] = set()
     for short_name in names[:count]:
         identifier, files = synthetic_program(rng, pools, short_name)
         for relative, text in files.items():
             path = out / identifier / relative
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text, encoding="utf-8")
+        if identifier in seen:
+            raise ValueError(f"two synthetic programs would share the id {identifier}")
         ids.append(identifier)
+        seen.add(identifier)
     return ids
 

@@ -52,6 +52,7 @@ class OutputFolder:
         self._lock_path = self.target.with_name(f".{self.target.name}.lock")
         self._lock: int | None = None
         self._written: set[str] = set()
+        self._folders: set[Path] = set()
 
     def __enter__(self) -> "OutputFolder":
         self.target.parent.mkdir(parents=True, exist_ok=True)
@@ -86,8 +87,15 @@ class OutputFolder:
 
     def write(self, relative: str, data: bytes) -> None:
         path = self.path(relative)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
+        self.folder_for(path)
+        with open(path, "xb") as handle:  # "x": a fresh file, never one linked from the previous output
+            handle.write(data)
+
+    def folder_for(self, path: Path) -> None:
+        """Make the file's folder once (a build writes thousands of files into the same folders)."""
+        if path.parent not in self._folders:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._folders.add(path.parent)
 
     def commit(self) -> None:
         if self.target.exists() and _exchange(self.staging, self.target):

@@ -60,3 +60,12 @@ def test_the_national_benchmark_runs_and_prints_every_figure_against_its_target(
         assert figure in out, f"the benchmark no longer prints {figure!r}:\n{out}"
     assert out.count("target") == 6, out  # each of the six targets once
     assert "(11 programs reused;" in out  # the rebuild renders only the program that changed
+
+
+def test_there_are_names_and_ids_for_every_hromada_of_ukraine() -> None:
+    from generator.synthetic import _names, program_id
+
+    names = _names(1469)
+    assert len(set(names)) >= 1469
+    ids = {program_id(name, 2026, 2028) for name in names}
+    assert len(ids) == len(names)  # no two hromadas' folders would collide
