@@ -7,8 +7,10 @@ shape up to 128 KiB renders in under 10 s (larger sections are refused); nesting
 
 from __future__ import annotations
 
+import csv
 import fcntl
 import hashlib
+import io
 import html
 import json
 import os
@@ -153,6 +155,18 @@ def test_no_payload_in_any_text_field_or_markdown_can_run(tmp_path: Path) -> Non
         assert "script-src 'self'" in policy and "unsafe-inline" not in policy, page
     for download in (tmp_path / "site" / "data").rglob("*.json"):
         json.loads(download.read_text(encoding="utf-8"))
+    # Every cell of every published CSV, with formula payloads in every text field.
+    tables = sorted((tmp_path / "site").rglob("*.csv")) + sorted((tmp_path / "datapackages").rglob("*.csv"))
+    cells = 0
+    for table in tables:
+        for row in csv.reader(io.StringIO(table.read_bytes().decode("utf-8-sig"), newline="")):
+            for cell in row:
+                cells += 1
+                start = cell.lstrip(" ")[:1]
+                if start in "=+-−@＝＋－＠\t\r\n" and start:
+                    assert cell in ("+", "-") or re.fullmatch(r"[+-]?\d+(?:[.,]\d+)?%?", cell), (table.name, cell)
+    assert len(tables) >= 30 and cells > 1_000
+    assert any("HYPERLINK" in table.read_text(encoding="utf-8-sig") for table in tables)  # the payloads got there
 
 
 @pytest.mark.parametrize("payload", PAYLOADS[:20] + ["../../etc/passwd", "/etc/passwd", "CON", "nul", "Edms", "еdms"])
