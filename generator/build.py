@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import ctypes
 import hashlib
 import json
-import multiprocessing
-import signal
 import subprocess
 import sys
 from dataclasses import dataclass, field
@@ -21,6 +18,7 @@ from . import export
 from .assemble import LANGS, SiteView, assemble
 from .datapackage import Package, package_files, packages
 from .dcat import catalogue_turtle
+from .parallel import default_workers, worker_pool
 from .render import Renderer
 from .validate import Corpus, validate
 from .write import OutputFolder
@@ -132,14 +130,6 @@ class _Job:
 _JOB: _Job | None = None
 
 
-def _die_with_parent() -> None:
-    """A worker must not outlive a killed build and go on writing into the next build's staging folder."""
-    try:
-        ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass
-
-
 def _reuse(job: _Job, index: int) -> Unit | None:
     """Link a program's files from the previous output, if its inputs have not changed."""
     program = job.site.programs[index]
@@ -205,7 +195,7 @@ def _program_units(job: _Job, workers: int) -> Iterator[Unit]:
         if workers <= 1:
             yield from map(program_unit, indexes)
             return
-        with multiprocessing.get_context("fork").Pool(workers, initializer=_die_with_parent) as pool:
+        with worker_pool(workers) as pool:
             yield from pool.imap(program_unit, indexes, chunksize=1)
     finally:
         _JOB = None
@@ -289,7 +279,7 @@ def build(
     seconds: dict[str, float] = {}
     lap = _Stopwatch(seconds)
     with lap("validate"):
-        corpus = validate(content)
+        corpus = validate(content, workers=workers)
     result = BuildResult(corpus, seconds=seconds)
     if corpus.has_errors:
         return result
@@ -308,7 +298,7 @@ def build(
         keys = [program_key(program.source.folder, shared) for program in site.programs]
         previous = _previous_manifest(output) if incremental else {}
     if workers is None:
-        workers = min(os.cpu_count() or 1, 8) if len(site.programs) >= 8 else 1
+        workers = default_workers(len(site.programs))
     written = files = pages = 0
     with OutputFolder(output) as out, OutputFolder(packages_out) as data_out:
         outputs = {"site": out, "data": data_out}

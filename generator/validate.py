@@ -10,6 +10,7 @@ import re
 import types
 import typing
 from dataclasses import dataclass, field
+from functools import partial
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Iterable, Iterator
@@ -35,6 +36,7 @@ from .model import (
     Text,
     ValueMode,
 )
+from .parallel import default_workers, worker_pool
 from .problems import Problem, type_name
 
 WINDOWS_RESERVED = re.compile(r"^(con|prn|aux|nul|com[0-9]|lpt[0-9])$")
@@ -240,7 +242,8 @@ def _validate_file(
 # The corpus
 
 
-def validate(content_dir: Path) -> Corpus:
+def validate(content_dir: Path, *, workers: int | None = None) -> Corpus:
+    """Every program under ``content_dir``, checked in ``workers`` processes (default: one per core for 8+)."""
     problems: list[Problem] = []
     catalogue: list[CatalogueEntry] = []
     catalogue_path = content_dir / "catalogue.yaml"
@@ -250,16 +253,32 @@ def validate(content_dir: Path) -> Corpus:
         _check_unique(source, ("indicators",), [e.code for e in catalogue], "code", problems)
         problems.extend(_english_coverage([source]))
     codes = {entry.code for entry in catalogue}
-    programs = []
+    folders = []
     for folder in sorted(p for p in content_dir.iterdir() if p.is_dir() and not p.name.startswith(".")):
-        if not inside(folder, content_dir):
+        if inside(folder, content_dir):
+            folders.append(folder)
+        else:
             problems.append(Problem.make(folder, 1, 1, "unsafe-path", name=folder.name))
-            continue
-        program = _validate_program(folder, codes, problems)
+    programs = []
+    workers = default_workers(len(folders)) if workers is None else workers
+    check = partial(_validate_one, catalogue_codes=codes)
+    if workers > 1:
+        with worker_pool(workers) as pool:
+            results = list(pool.imap(check, folders, chunksize=4))
+    else:
+        results = list(map(check, folders))
+    for program, found in results:
+        problems.extend(found)
         if program is not None:
             programs.append(program)
     problems.sort(key=lambda p: (p.path, p.line, p.column, p.code))
     return Corpus(catalogue, programs, problems)
+
+
+def _validate_one(folder: Path, catalogue_codes: set[str]) -> tuple[ProgramSource | None, list[Problem]]:
+    """One program folder on its own, so that folders can be checked in parallel."""
+    problems: list[Problem] = []
+    return _validate_program(folder, catalogue_codes, problems), problems
 
 
 def _validate_program(folder: Path, catalogue_codes: set[str], problems: list[Problem]) -> ProgramSource | None:
@@ -290,6 +309,10 @@ def _validate_program(folder: Path, catalogue_codes: set[str], problems: list[Pr
         if "uk" in checks.sections.get(section.id, {}) and "en" not in checks.sections[section.id]
     ]
     problems.extend(_english_coverage(list(sources.values()), untranslated_sections, len(program.sections)))
+    for source in sources.values():
+        # Positions serve only the messages, all made by now; without them a national corpus takes half the memory.
+        source.values.clear()
+        source.keys.clear()
     return ProgramSource(folder.name, folder, program, tasks, indicators, checks.sections, sources)
 
 
