@@ -176,7 +176,14 @@ def _serve(args: argparse.Namespace) -> int:
         print(f"python -m generator serve: there is no folder '{content}'", file=sys.stderr)
         return EXIT_USAGE
     stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+
+    def terminate(*_: object) -> None:
+        # As Ctrl+C does. Not stop.set(): a second SIGTERM (make passes one on to its children) would
+        # re-enter the event's lock from the handler while the first still holds it, and hang.
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, terminate)
     try:
         serve(content, Path(args.out), port=args.port, lang=args.lang,
               templates=Path(args.templates) if args.templates else None,

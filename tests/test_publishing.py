@@ -170,3 +170,28 @@ def test_publish_workflow_deploys_site_with_data_and_handbook() -> None:
     for step in steps + deploy_job["steps"]:
         if "uses" in step:
             assert "@v" in step["uses"], step  # pinned to a version
+
+
+def test_serve_stops_cleanly_on_a_burst_of_sigterms(tmp_path: Path, minimal_content: Path) -> None:
+    # `kill -- -group` on `make preview` sends SIGTERM to the server, and make passes on another.
+    port = _free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "generator", "serve", str(minimal_content), "--out", str(tmp_path / "site"),
+         "--port", str(port), "--lang", "en"],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    def up() -> str | None:
+        try:
+            return _get(f"http://127.0.0.1:{port}/en/")
+        except OSError:
+            return None
+
+    _wait_for(up)
+    for _ in range(500):  # a burst, so that some arrive while the first is being handled
+        if process.poll() is not None:
+            break
+        process.send_signal(signal.SIGTERM)
+        time.sleep(0.0005)
+    output, _ = process.communicate(timeout=20)
+    assert process.returncode == 0, output
+    assert "Traceback" not in output
