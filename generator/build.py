@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import stat
 import subprocess
 import sys
 from dataclasses import dataclass, field
@@ -136,21 +137,35 @@ def _reuse(job: _Job, index: int) -> Unit | None:
     old = job.previous.get(program.id)
     if not old or old.get("key") != job.keys[index]:
         return None
-    files = [(tree, path, size) for tree, path, size in old["files"]]
+    # The previous output is trusted no further than it can be checked: each file must lie in this
+    # program's own folders, be a plain file (not a link to elsewhere) and have the size recorded.
+    own = {"site": (f"uk/{program.id}/", f"en/{program.id}/", f"data/{program.id}/", f"datapackages/{program.id}/",
+                    f"datapackages/{program.id}.zip"),
+           "data": (f"{program.id}/", f"{program.id}.zip")}
     linked: list[Path] = []
+    claimed: list[tuple[str, str]] = []
     try:
-        for tree, path, _ in files:
-            target = job.outputs[tree].path(path)
+        files = [(str(tree), str(path), int(size)) for tree, path, size in old["files"]]
+        routes = {lang: [str(r) for r in old["routes"][lang]] for lang in LANGS}
+        for tree, path, size in files:
+            if not path.startswith(own[tree]):
+                raise ValueError(path)
+            target = job.outputs[tree].path(path)  # refuses a path that escapes or repeats
+            claimed.append((tree, path))
+            source = job.previous_roots[tree] / path
+            info = os.lstat(source)
+            if not stat.S_ISREG(info.st_mode) or info.st_size != size:
+                raise ValueError(path)
             job.outputs[tree].folder_for(target)
-            os.link(job.previous_roots[tree] / path, target)
+            os.link(source, target, follow_symlinks=False)
             linked.append(target)
-    except OSError:  # the previous output was changed by hand, or lies on another disk: render it again
+    except (OSError, ValueError, KeyError, TypeError):  # changed by hand, or on another disk: render it again
         for target in linked:
             target.unlink()
-        for tree, path, _ in files:
+        for tree, path in claimed:
             job.outputs[tree].forget(path)
         return None
-    return Unit(job.keys[index], {lang: list(r) for lang, r in old["routes"].items()}, files, reused=True)
+    return Unit(job.keys[index], routes, files, reused=True)
 
 
 def program_unit(index: int) -> Unit:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import shutil
 from pathlib import Path
 
@@ -96,3 +97,31 @@ def test_a_hand_damaged_previous_output_is_rendered_again_not_trusted(content: P
 
     manifest.write_text("{not json", encoding="utf-8")
     assert _build(content, tmp_path / "out", search=False)[2] == 0  # an unreadable manifest: a full build
+
+
+def test_a_tampered_previous_output_cannot_bring_in_other_files(content: Path, tmp_path: Path) -> None:
+    """A manifest and files planted in the previous output: nothing from outside gets linked into the site."""
+    out = tmp_path / "out"
+    _build(content, out, search=False)
+    site = out / "site"
+    manifest = json.loads((site / MANIFEST).read_text(encoding="utf-8"))
+    program = "balakliiska-2025-2027"
+    entry = manifest["programs"][program]
+    # a page of the program replaced by a link to a file outside, of the recorded size
+    page = next(f for f in entry["files"] if f[1].endswith("index.html"))
+    secret = tmp_path / "secret.txt"
+    secret.write_bytes(b"x" * page[2])
+    (site / page[1]).unlink()
+    (site / page[1]).symlink_to(secret)
+    # another program's entry pointing outside the output and at a shared page
+    other = manifest["programs"]["khmilnytska-2023-2025"]
+    other["files"].append(["site", "../../secret.txt", page[2]])
+    kremenchuk = manifest["programs"]["kremenchutska-2026-2028"]
+    kremenchuk["files"].append(["site", "index.html", 1])
+    manifest["programs"]["slobozhanska-2025-2027"]["files"] = "not a list"
+    (site / MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
+
+    tampered = _build(content, out, search=False)
+    assert tampered[2] == 1  # only the untouched program was linked
+    assert tampered == (*_build(content, tmp_path / "fresh", search=False, incremental=False)[:2], 1)
+    assert not any(p.is_symlink() for p in site.rglob("*"))
