@@ -57,10 +57,6 @@ def verdict(name: str, value: float, lower_is_better: bool = True) -> str:
     return f"{'meets' if ok else 'MISSES'} target {'≤' if lower_is_better else '≥'} {target:g}"
 
 
-def median(values: list[float]) -> float:
-    return statistics.median(values)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--programs", type=int, default=1469)
@@ -89,7 +85,7 @@ def main() -> None:
                 raise SystemExit("the synthetic corpus has errors")
             result.corpus = None  # type: ignore[assignment]  # the figures only: runs must not hold each other's corpus
             results.append(result)
-        total = median(totals)
+        total = statistics.median(totals)
         result = results[totals.index(sorted(totals)[len(totals) // 2])]  # the median run's stages
         rss = peak_rss_mib()
         print(f"\nfull build, median of {args.runs}: {result.pages:,} pages, {result.files:,} files, "
@@ -125,7 +121,7 @@ def main() -> None:
             rebuilt = build(content, site, **options)
             rebuilds.append(time.perf_counter() - start)
             rebuilt.corpus = None  # type: ignore[assignment]
-        incremental = median(rebuilds)
+        incremental = statistics.median(rebuilds)
         print(f"rebuild after one program changed, median of {args.runs}: {incremental:.1f} s "
               f"({rebuilt.programs_reused:,} programs reused; "
               + ", ".join(f"{stage} {seconds:.2f} s" for stage, seconds in rebuilt.seconds.items())
@@ -137,7 +133,7 @@ def main() -> None:
             start = time.perf_counter()
             build(ROOT / "content", folder / "real-site", packages_out=folder / "real-packages", incremental=False)
             reals.append(time.perf_counter() - start)
-        real = median(reals)
+        real = statistics.median(reals)
         print(f"five real programs, full build, median of {args.runs}: {real:.2f} s — {verdict('real programs s', real)}")
     finally:
         if not args.keep:

@@ -20,7 +20,7 @@ from .assemble import LANGS, SiteView, assemble
 from .datapackage import Package, package_files, packages
 from .dcat import catalogue_turtle
 from .parallel import default_workers, worker_pool
-from .render import Renderer
+from .render import Page, Renderer
 from .validate import Corpus, validate
 from .write import OutputFolder
 
@@ -216,10 +216,27 @@ def _program_units(job: _Job, workers: int) -> Iterator[Unit]:
         _JOB = None
 
 
-def shared_files(site: SiteView, renderer: Renderer, templates: Path, all_package: list[Package],
-                 date: str | None, routes: list[str]) -> Iterator[tuple[str, str, Callable[[], bytes]]]:
+def shared_pages(renderer: Renderer) -> tuple[Page, dict[str, list[Page]]]:
+    """The pages that draw on every program: the chooser, and per language the home page and the rest."""
+    return renderer.chooser_page(), {lang: [renderer.home_page(lang), *renderer.shared_pages(lang)] for lang in LANGS}
+
+
+def site_routes(chooser: Page, shared: dict[str, list[Page]], units: list[Unit]) -> list[str]:
+    """Every page's route in the site's order: chooser, then per language home, programs, shared pages."""
+    routes = [chooser.route]
+    for lang in LANGS:
+        home, *rest = shared[lang]
+        routes.append(home.route)
+        for unit in units:
+            routes.extend(unit.routes[lang])
+        routes.extend(page.route for page in rest)
+    return routes
+
+
+def shared_files(renderer: Renderer, templates: Path, date: str | None, pages: list[Page],
+                 routes: list[str]) -> Iterator[tuple[str, str, Callable[[], bytes]]]:
     """The files that draw on every program, as (stage, path, how to make its bytes)."""
-    for page in [renderer.chooser_page(), *(p for lang in LANGS for p in (renderer.home_page(lang), *renderer.shared_pages(lang)))]:
+    for page in pages:
         yield "pages", page.path, (lambda page=page: renderer.render(page))
     yield "pages", "404.html", renderer.not_found
     for asset in sorted((templates / "assets").iterdir()):
@@ -233,17 +250,6 @@ def shared_files(site: SiteView, renderer: Renderer, templates: Path, all_packag
         '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n' + sitemap + "</urlset>\n"
     ).encode()
     yield "pages", "robots.txt", lambda: f"User-agent: *\nAllow: /\nSitemap: {base}sitemap.xml\n".encode()
-
-
-def _site_routes(renderer: Renderer, units: list[Unit]) -> list[str]:
-    """Every page's route in the site's order: chooser, then per language home, programs, shared pages."""
-    routes = [renderer.chooser_page().route]
-    for lang in LANGS:
-        routes.append(renderer.home_page(lang).route)
-        for unit in units:
-            routes.extend(unit.routes[lang])
-        routes.extend(page.route for page in renderer.shared_pages(lang))
-    return routes
 
 
 def _previous_manifest(output: Path) -> dict[str, dict]:
@@ -335,7 +341,10 @@ def build(
                 pages += path.endswith(".html")
         result.programs_reused = sum(unit.reused for unit in units)
         all_package = [p for p in built_packages if p.name == "all"]
-        for stage, path, make in shared_files(site, renderer, templates, all_package, date, _site_routes(renderer, units)):
+        chooser, shared = shared_pages(renderer)
+        pages_in_order = [chooser, *(page for lang in LANGS for page in shared[lang])]
+        for stage, path, make in shared_files(renderer, templates, date, pages_in_order,
+                                              site_routes(chooser, shared, units)):
             with lap(stage):
                 data = make()
             with lap("write"):

@@ -121,19 +121,18 @@ def _build(args: argparse.Namespace) -> int:
         print(f"python -m generator build: {message}", file=sys.stderr)
         return EXIT_USAGE
     show_progress = not args.quiet and sys.stderr.isatty()
+    options = {"templates": Path(args.templates) if args.templates else None, "base_url": args.base_url,
+               "search": not args.no_search, "incremental": not args.full, "workers": args.workers}
     try:
         if show_progress:
             from rich.progress import Progress
 
             with Progress(transient=True) as bar:
                 task = bar.add_task("build", total=None)
-                result = build(content, Path(args.out), templates=Path(args.templates) if args.templates else None,
-                               base_url=args.base_url, search=not args.no_search, incremental=not args.full,
-                               workers=args.workers, progress=lambda done, total: bar.update(task, completed=done, total=total))
+                result = build(content, Path(args.out), **options,
+                               progress=lambda done, total: bar.update(task, completed=done, total=total))
         else:
-            result = build(content, Path(args.out), templates=Path(args.templates) if args.templates else None,
-                           base_url=args.base_url, search=not args.no_search, incremental=not args.full,
-                           workers=args.workers)
+            result = build(content, Path(args.out), **options)
     except OSError as error:  # a full disk, a read-only folder: the previous output was not touched
         message = {
             "uk": f"не вдалося записати «{args.out}»: {error.strerror or error}. Попередня версія сайту не змінилася.",

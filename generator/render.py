@@ -282,15 +282,6 @@ class Renderer:
         return self.env.get_template(page.template).render(context).encode("utf-8")
 
     # -- the pages -------------------------------------------------------------
-    def pages(self) -> Iterator[Page]:
-        """Every page, in the site's order (the sitemap's)."""
-        yield self.chooser_page()
-        for lang in LANGS:
-            yield self.home_page(lang)
-            for program in self.site.programs:
-                yield from self.program_pages(program, lang)
-            yield from self.shared_pages(lang)
-
     def chooser_page(self) -> Page:
         return Page("", "chooser.html", "uk", {"programs": self.site.programs})
 

@@ -41,21 +41,29 @@ def _wait_for(predicate, seconds: float = 30.0):  # noqa: ANN001, ANN202
     raise AssertionError("timed out")
 
 
-def test_serve_rebuilds_on_change_shows_problems_and_stops_cleanly(tmp_path: Path, minimal_content: Path) -> None:
-    port = _free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "generator", "serve", str(minimal_content), "--out", str(tmp_path / "site"),
-         "--port", str(port), "--lang", "en"],
+def _serve(content: Path, out: Path, port: int) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "generator", "serve", str(content), "--out", str(out), "--port", str(port), "--lang", "en"],
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )
+
+
+def _page(url: str) -> str | None:
+    """The page, or None while the server is not up yet."""
+    try:
+        return _get(url)
+    except OSError:
+        return None
+
+
+def test_serve_rebuilds_on_change_shows_problems_and_stops_cleanly(tmp_path: Path, minimal_content: Path) -> None:
+    port = _free_port()
+    process = _serve(minimal_content, tmp_path / "site", port)
     try:
         base = f"http://127.0.0.1:{port}"
 
         def up() -> str | None:
-            try:
-                return _get(f"{base}/en/testova-2025-2027/tasks/edms/")
-            except OSError:
-                return None
+            return _page(f"{base}/en/testova-2025-2027/tasks/edms/")
 
         page = _wait_for(up)
         assert "Rollout of an electronic document management system" in page
@@ -175,18 +183,8 @@ def test_publish_workflow_deploys_site_with_data_and_handbook() -> None:
 def test_serve_stops_cleanly_on_a_burst_of_sigterms(tmp_path: Path, minimal_content: Path) -> None:
     # `kill -- -group` on `make preview` sends SIGTERM to the server, and make passes on another.
     port = _free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "generator", "serve", str(minimal_content), "--out", str(tmp_path / "site"),
-         "--port", str(port), "--lang", "en"],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )
-    def up() -> str | None:
-        try:
-            return _get(f"http://127.0.0.1:{port}/en/")
-        except OSError:
-            return None
-
-    _wait_for(up)
+    process = _serve(minimal_content, tmp_path / "site", port)
+    _wait_for(lambda: _page(f"http://127.0.0.1:{port}/en/"))
     for _ in range(500):  # a burst, so that some arrive while the first is being handled
         if process.poll() is not None:
             break

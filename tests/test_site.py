@@ -382,3 +382,18 @@ def test_program_page_figures_agree(built, corpus) -> None:
         assert by_year == by_priority, program.id
         if all(r.source.value != "all" for t in program.tasks.values() for r in t.task.funding):
             assert sum(program.amounts_by_source.values()) == by_year, program.id
+
+
+def test_relative_links_match_posixpath_relpath() -> None:
+    """The fast relative link computation gives what posixpath.relpath gives, for every pair of places."""
+    import posixpath
+
+    from generator.render import relative_link
+
+    routes = ["", "uk/", "uk/a/", "uk/a/tasks/x/", "en/a/data/", "uk/b/indicators/y/", "uk/a/tasks/"]
+    targets = [*routes[1:], "assets/site.css", "data/a/tasks/x.csv", "datapackages/a.zip", "pagefind/pagefind.js"]
+    for page in routes:
+        for target in targets:
+            expected = posixpath.relpath("/" + target, "/" + page)
+            expected = "./" if expected == "." else expected + ("/" if target.endswith("/") else "")
+            assert relative_link(page, target) == expected, (page, target)
