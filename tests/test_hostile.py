@@ -203,10 +203,11 @@ def test_symlinks_and_paths_outside_content_are_never_read(tmp_path: Path) -> No
 def test_case_and_lookalike_names_cannot_collide(tmp_path: Path) -> None:
     content = tmp_path / "content"
     shutil.copytree(MINIMAL, content)
-    (content / "Testova-2025-2027").mkdir()
-    (content / "Testova-2025-2027" / "program.yaml").write_text("title: x\n", encoding="utf-8")
-    codes = {p.code for p in validate(content).problems}
-    assert "program-id-unsafe" in codes
+    for lookalike in ("Testova-2025-2027", "tеstova-2025-2027"):  # a capital; a Cyrillic е
+        (content / lookalike).mkdir()
+        (content / lookalike / "program.yaml").write_text("title: x\n", encoding="utf-8")
+    refused = {Path(p.path).parent.name for p in validate(content).problems if p.code == "program-id-unsafe"}
+    assert refused == {"Testova-2025-2027", "tеstova-2025-2027"}
 
 
 # ---------------------------------------------------------------------------
