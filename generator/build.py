@@ -17,7 +17,8 @@ import time
 
 from . import export
 from .assemble import LANGS, SiteView, assemble
-from .datapackage import Package, package_files, packages
+from .datapackage import (TABLES, Package, all_descriptor, concatenated_csv, csv_preview, descriptor_bytes,
+                          program_descriptor, program_package, package_files, write_zip)
 from .dcat import catalogue_turtle
 from .parallel import default_workers, worker_pool
 from .render import Page, Renderer
@@ -75,7 +76,7 @@ def data_date(content: Path) -> str | None:
 
 
 MANIFEST = ".build-manifest.json"
-MANIFEST_VERSION = 1
+MANIFEST_VERSION = 2
 GENERATOR = Path(__file__).resolve().parent
 
 
@@ -113,6 +114,7 @@ class Unit:
     key: str
     routes: dict[str, list[str]]  # by language, in page order (for the sitemap)
     files: list[tuple[str, str, int]]  # (output "site" or "data", path, size)
+    rows: dict[str, int]  # rows in each table of its data package
     reused: bool = False
     seconds: dict[str, float] = field(default_factory=dict)
 
@@ -126,6 +128,7 @@ class _Job:
     keys: list[str]
     previous: dict[str, dict]  # program id -> its unit in the previous manifest
     previous_roots: dict[str, Path]
+    date: str | None
 
 
 _JOB: _Job | None = None
@@ -147,6 +150,7 @@ def _reuse(job: _Job, index: int) -> Unit | None:
     try:
         files = [(str(tree), str(path), int(size)) for tree, path, size in old["files"]]
         routes = {lang: [str(r) for r in old["routes"][lang]] for lang in LANGS}
+        rows = {table.name: int(old["rows"][table.name]) for table in TABLES}
         for tree, path, size in files:
             if not path.startswith(own[tree]):
                 raise ValueError(path)
@@ -165,7 +169,7 @@ def _reuse(job: _Job, index: int) -> Unit | None:
         for tree, path in claimed:
             job.outputs[tree].forget(path)
         return None
-    return Unit(job.keys[index], routes, files, reused=True)
+    return Unit(job.keys[index], routes, files, rows, reused=True)
 
 
 def program_unit(index: int) -> Unit:
@@ -178,27 +182,30 @@ def program_unit(index: int) -> Unit:
     program = job.site.programs[index]
     seconds: dict[str, float] = {}
     lap = _Stopwatch(seconds)
-    unit = Unit(job.keys[index], {}, [], seconds=seconds)
+    with lap("packages"):
+        package = program_package(program, job.date, job.renderer.base_url)
+    unit = Unit(job.keys[index], {}, [], {name: len(rows) for name, rows in package.tables.items()}, seconds=seconds)
 
-    def put(tree: str, path: str, make: Callable[[], bytes], stage: str) -> None:
+    def put(path: str, make: Callable[[], bytes], stage: str) -> Path:
         with lap(stage):
             data = make()
         with lap("write"):
-            job.outputs[tree].write(path, data)
-        unit.files.append((tree, path, len(data)))
+            written = job.outputs["site"].write(path, data)
+        unit.files.append(("site", path, len(data)))
+        return written
 
     for lang in LANGS:
         unit.routes[lang] = []
-        for page in job.renderer.program_pages(program, lang):
+        for page in job.renderer.program_pages(program, lang, package):
             unit.routes[lang].append(page.route)
-            put("site", page.path, lambda page=page: job.renderer.render(page), "pages")
+            put(page.path, lambda page=page: job.renderer.render(page), "pages")
     for path, make in export.downloads(program):
-        put("site", path, make, "downloads")
-    package = job.renderer.packages.get(program.id)
-    if package is not None:
-        for path, data in package_files([package]):
-            put("site", f"datapackages/{path}", lambda data=data: data, "packages")
-            put("data", path, lambda data=data: data, "packages")
+        put(path, make, "downloads")
+    for path, data in package_files([package]):
+        written = put(f"datapackages/{path}", lambda data=data: data, "packages")
+        with lap("write"):
+            job.outputs["data"].link(path, written)  # site/datapackages/ and datapackages/ hold the same bytes
+        unit.files.append(("data", path, len(data)))
     return unit
 
 
@@ -234,7 +241,7 @@ def site_routes(chooser: Page, shared: dict[str, list[Page]], units: list[Unit])
 
 
 def shared_files(renderer: Renderer, templates: Path, date: str | None, pages: list[Page],
-                 routes: list[str]) -> Iterator[tuple[str, str, Callable[[], bytes]]]:
+                 routes: list[str], catalogued: list[Package]) -> Iterator[tuple[str, str, Callable[[], bytes]]]:
     """The files that draw on every program, as (stage, path, how to make its bytes)."""
     for page in pages:
         yield "pages", page.path, (lambda page=page: renderer.render(page))
@@ -242,14 +249,35 @@ def shared_files(renderer: Renderer, templates: Path, date: str | None, pages: l
     for asset in sorted((templates / "assets").iterdir()):
         yield "pages", f"assets/{asset.name}", asset.read_bytes
     base = renderer.base_url
-    built = list(renderer.packages.values())
-    yield "packages", "catalog.ttl", lambda: catalogue_turtle(built, base, date)
+    yield "packages", "catalog.ttl", lambda: catalogue_turtle(catalogued, base, date)
     sitemap = "".join(f"<url><loc>{xml_escape(base + r)}</loc></url>\n" for r in routes)
     yield "pages", "sitemap.xml", lambda: (
         '<?xml version="1.0" encoding="UTF-8"?>\n'
         '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n' + sitemap + "</urlset>\n"
     ).encode()
     yield "pages", "robots.txt", lambda: f"User-agent: *\nAllow: /\nSitemap: {base}sitemap.xml\n".encode()
+
+
+def write_all_package(site: SiteView, date: str | None, base_url: str, units: list[Unit],
+                      data_out: OutputFolder, out: OutputFolder) -> tuple[Package, list[int]]:
+    """The all-programs package, made from the programs' own CSVs and streamed: never all rows in memory at once."""
+    descriptor = all_descriptor(site, date, base_url)
+    members = {"all/datapackage.json": data_out.write("all/datapackage.json", descriptor_bytes(descriptor))}
+    for table in TABLES:
+        name = f"all/{table.name}.csv"
+        parts = [data_out.staging / program.id / f"{table.name}.csv" for program in site.programs]
+        with data_out.open(name) as handle:
+            for chunk in concatenated_csv(table, parts):
+                handle.write(chunk)
+        members[name] = Path(handle.name)
+    with data_out.open("all.zip") as handle:
+        write_zip(handle, dict(members))
+    members["all.zip"] = Path(handle.name)
+    for name, path in sorted(members.items()):
+        out.link(f"datapackages/{name}", path)
+    counts = {table.name: sum(unit.rows[table.name] for unit in units) for table in TABLES}
+    preview = {table.name: csv_preview(members[f"all/{table.name}.csv"]) for table in TABLES}
+    return Package("all", descriptor, preview, counts), [path.stat().st_size for path in members.values()]
 
 
 def _previous_manifest(output: Path) -> dict[str, dict]:
@@ -310,10 +338,7 @@ def build(
         site = assemble(corpus)
         date = data_date(content)
         base_url = base_url if base_url.endswith("/") else base_url + "/"
-        renderer = Renderer(templates, site, base_url, None)
-    with lap("packages"):
-        built_packages = packages(site, date, base_url)
-        renderer.packages = {p.name: p for p in built_packages}
+        renderer = Renderer(templates, site, base_url)
     with lap("keys"):
         shared = shared_key(content, templates, base_url, date)
         keys = [program_key(program.source.folder, shared) for program in site.programs]
@@ -323,7 +348,7 @@ def build(
     written = files = pages = 0
     with OutputFolder(output) as out, OutputFolder(packages_out) as data_out:
         outputs = {"site": out, "data": data_out}
-        job = _Job(renderer, site, outputs, keys, previous, {"site": out.target, "data": data_out.target})
+        job = _Job(renderer, site, outputs, keys, previous, {"site": out.target, "data": data_out.target}, date)
         units: list[Unit] = []
         with lap("programs"):
             for unit in _program_units(job, workers):
@@ -340,11 +365,15 @@ def build(
                 files += tree == "site"
                 pages += path.endswith(".html")
         result.programs_reused = sum(unit.reused for unit in units)
-        all_package = [p for p in built_packages if p.name == "all"]
+        with lap("packages"):
+            renderer.all_package, sizes = write_all_package(site, date, base_url, units, data_out, out)
+        files += len(sizes)
+        written += sum(sizes)
+        catalogued = [Package(program.id, program_descriptor(program, date, base_url), {}) for program in site.programs]
         chooser, shared = shared_pages(renderer)
         pages_in_order = [chooser, *(page for lang in LANGS for page in shared[lang])]
         for stage, path, make in shared_files(renderer, templates, date, pages_in_order,
-                                              site_routes(chooser, shared, units)):
+                                              site_routes(chooser, shared, units), catalogued + [renderer.all_package]):
             with lap(stage):
                 data = make()
             with lap("write"):
@@ -352,14 +381,8 @@ def build(
             written += len(data)
             files += 1
             pages += path.endswith(".html")
-        with lap("packages"):
-            for path, data in package_files(all_package):
-                out.write(f"datapackages/{path}", data)
-                data_out.write(path, data)
-                written += len(data)
-                files += 1
         manifest = {"version": MANIFEST_VERSION, "programs": {
-            program.id: {"key": unit.key, "routes": unit.routes, "files": unit.files}
+            program.id: {"key": unit.key, "routes": unit.routes, "files": unit.files, "rows": unit.rows}
             for program, unit in zip(site.programs, units)
         }}
         out.write(MANIFEST, json.dumps(manifest, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode())

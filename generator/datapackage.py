@@ -1,8 +1,11 @@
 """Frictionless Data Packages (v2): one per program and one for all programs.
 
-Pure: returns (path, bytes). The resources, their Table Schemas and their
-rows are defined here once; the per-program packages are the all-programs
-package filtered to one program, so the two cannot disagree.
+The resources, their Table Schemas and their rows are defined here once. A
+program's package is made from that program alone, so programs can be packaged
+in parallel and an unchanged one not at all; the all-programs package is the
+programs' CSVs concatenated (their rows, program after program), streamed from
+the files already written, so the two cannot disagree and no build holds every
+row of the country in memory.
 """
 
 from __future__ import annotations
@@ -10,10 +13,11 @@ from __future__ import annotations
 import csv
 import io
 import json
+import shutil
 import zipfile
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Iterable
+from typing import Any, BinaryIO, Iterable, Iterator
 
 from pathlib import Path
 
@@ -289,60 +293,62 @@ def _total_rows(program: ProgramView, level: str, subject: str | None, lines: li
                    line.computed_total, total.text or None]
 
 
-def table_rows(site: SiteView) -> dict[str, list[list[Any]]]:
-    """Every row of every resource, all programs, in a stable order."""
+def program_rows(program: ProgramView) -> dict[str, list[list[Any]]]:
+    """Every row of every resource for one program, in a stable order.
+
+    The all-programs package is these rows, program after program.
+    """
     rows: dict[str, list[list[Any]]] = {table.name: [] for table in TABLES}
-    for program in site.programs:
-        p = program.program
-        passport = p.passport
-        approval = passport.approval
-        texts = [t for t in _texts_of(program)]
-        translated = sum(1 for t in texts if t.en)
-        rows["programs"].append([
-            program.id, *_t(p.title), *_t(p.hromada.name), p.hromada.type.value if p.hromada.type else None,
-            *_t(p.hromada.oblast), *_t(p.hromada.raion), p.hromada.katottg, p.period.start, p.period.end,
-            *_t(approval.body if approval else None), approval.date if approval else None,
-            approval.number if approval else None, *_t(passport.head), *_t(passport.developer),
-            *_t(passport.responsible), *_t(passport.purpose), *_t(passport.funding.text if passport.funding else None),
-            translated * 100 // len(texts) if texts else None,
+    p = program.program
+    passport = p.passport
+    approval = passport.approval
+    texts = [t for t in _texts_of(program)]
+    translated = sum(1 for t in texts if t.en)
+    rows["programs"].append([
+        program.id, *_t(p.title), *_t(p.hromada.name), p.hromada.type.value if p.hromada.type else None,
+        *_t(p.hromada.oblast), *_t(p.hromada.raion), p.hromada.katottg, p.period.start, p.period.end,
+        *_t(approval.body if approval else None), approval.date if approval else None,
+        approval.number if approval else None, *_t(passport.head), *_t(passport.developer),
+        *_t(passport.responsible), *_t(passport.purpose), *_t(passport.funding.text if passport.funding else None),
+        translated * 100 // len(texts) if texts else None,
+    ])
+    for priority in p.priorities:
+        rows["priorities"].append([program.id, priority.id, None, priority.number, *_t(priority.name)])
+        for sub in priority.subdirections:
+            rows["priorities"].append([program.id, sub.id, priority.id, sub.number, *_t(sub.name)])
+    for task in program.tasks.values():
+        tk = task.task
+        rows["tasks"].append([program.id, tk.id, f"{program.id}/{tk.id}", tk.priority, tk.number, *_t(tk.measure), *_t(tk.name),
+                              *_t(tk.responsible), tk.timeframe, *_t(tk.expected_results)])
+    rows["task_funding"].extend(_funding_rows(program))
+    for indicator in program.indicators.values():
+        ind = indicator.indicator
+        stated = indicator.stated_change
+        rows["indicators"].append([
+            program.id, ind.id, ind.priority, ind.task, f"{program.id}/{ind.task}" if ind.task else None, ind.catalogue, *_t(ind.name), *_t(ind.unit),
+            ind.kind.value, ind.mode.value, None if ind.change is None else str(ind.change),
+            stated.amount if stated is not None else None, indicator.computed_change,
         ])
-        for priority in p.priorities:
-            rows["priorities"].append([program.id, priority.id, None, priority.number, *_t(priority.name)])
-            for sub in priority.subdirections:
-                rows["priorities"].append([program.id, sub.id, priority.id, sub.number, *_t(sub.name)])
-        for task in program.tasks.values():
-            tk = task.task
-            rows["tasks"].append([program.id, tk.id, f"{program.id}/{tk.id}", tk.priority, tk.number, *_t(tk.measure), *_t(tk.name),
-                                  *_t(tk.responsible), tk.timeframe, *_t(tk.expected_results)])
-        rows["task_funding"].extend(_funding_rows(program))
-        for indicator in program.indicators.values():
-            ind = indicator.indicator
-            stated = indicator.stated_change
-            rows["indicators"].append([
-                program.id, ind.id, ind.priority, ind.task, f"{program.id}/{ind.task}" if ind.task else None, ind.catalogue, *_t(ind.name), *_t(ind.unit),
-                ind.kind.value, ind.mode.value, None if ind.change is None else str(ind.change),
-                stated.amount if stated is not None else None, indicator.computed_change,
-            ])
-            values = [("baseline", p.period.start - 1, indicator.baseline)]
-            values += [("target", year, figure) for year, figure in indicator.targets]
-            values += [("actual", year, figure) for year, figure in indicator.actual]
-            for role, year, figure in values:
-                rows["indicator_values"].append([program.id, ind.id, role, year, figure.status.value, figure.amount,
-                                                 figure.text or None])
-        for task in program.tasks.values():
-            rows["stated_totals"].extend(_total_rows(program, "task", task.id, task.funding))
-        for priority in program.priorities:
-            rows["stated_totals"].extend(
-                _total_rows(program, "priority", priority.id, priority.stated_totals, priority.amounts))
-        rows["stated_totals"].extend(_total_rows(program, "program", None, program.stated_totals, program.amounts_by_year))
+        values = [("baseline", p.period.start - 1, indicator.baseline)]
+        values += [("target", year, figure) for year, figure in indicator.targets]
+        values += [("actual", year, figure) for year, figure in indicator.actual]
+        for role, year, figure in values:
+            rows["indicator_values"].append([program.id, ind.id, role, year, figure.status.value, figure.amount,
+                                             figure.text or None])
+    for task in program.tasks.values():
+        rows["stated_totals"].extend(_total_rows(program, "task", task.id, task.funding))
+    for priority in program.priorities:
         rows["stated_totals"].extend(
-            _total_rows(program, "passport", None, program.passport_funding, program.amounts_by_year))
-        for problem in program.all_notes:
-            kind, _, subject_id = problem.subject.partition(":")
-            rows["quality_notes"].append([
-                program.id, kind or "program", subject_id or None, problem.code, problem.statement("uk"),
-                problem.statement("en"), _relative_source(program, problem.path), problem.line,
-            ])
+            _total_rows(program, "priority", priority.id, priority.stated_totals, priority.amounts))
+    rows["stated_totals"].extend(_total_rows(program, "program", None, program.stated_totals, program.amounts_by_year))
+    rows["stated_totals"].extend(
+        _total_rows(program, "passport", None, program.passport_funding, program.amounts_by_year))
+    for problem in program.all_notes:
+        kind, _, subject_id = problem.subject.partition(":")
+        rows["quality_notes"].append([
+            program.id, kind or "program", subject_id or None, problem.code, problem.statement("uk"),
+            problem.statement("en"), _relative_source(program, problem.path), problem.line,
+        ])
     return rows
 
 
@@ -397,6 +403,28 @@ def csv_bytes(header: list[str], rows: list[list[Any]]) -> bytes:
     return buffer.getvalue().encode("utf-8")
 
 
+def _resources() -> list[dict[str, Any]]:
+    return [
+        {
+            "name": table.name,
+            "type": "table",
+            "path": f"{table.name}.csv",
+            "format": "csv",
+            "mediatype": "text/csv",
+            "encoding": "utf-8",
+            "title": table.title,
+            "uk:title": table.title_uk,
+            "description": table.description,
+            "uk:description": table.description_uk,
+            "schema": table.schema(),
+        }
+        for table in TABLES
+    ]
+
+
+RESOURCES = _resources()  # the same in every package: made once, not once per program
+
+
 def package_descriptor(name: str, title: str, title_uk: str, description: str, description_uk: str,
                        sources: list[dict[str, str]], keywords: list[str], data_date: str | None,
                        homepage: str | None) -> dict[str, Any]:
@@ -416,23 +444,16 @@ def package_descriptor(name: str, title: str, title_uk: str, description: str, d
         descriptor["created"] = f"{data_date}T00:00:00Z"
     if homepage:
         descriptor["homepage"] = homepage
-    descriptor["resources"] = [
-        {
-            "name": table.name,
-            "type": "table",
-            "path": f"{table.name}.csv",
-            "format": "csv",
-            "mediatype": "text/csv",
-            "encoding": "utf-8",
-            "title": table.title,
-            "uk:title": table.title_uk,
-            "description": table.description,
-            "uk:description": table.description_uk,
-            "schema": table.schema(),
-        }
-        for table in TABLES
-    ]
+    descriptor["resources"] = RESOURCES
     return descriptor
+
+
+def _zip_info(name: str, size: int) -> zipfile.ZipInfo:
+    info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+    info.compress_type = zipfile.ZIP_DEFLATED
+    info.external_attr = 0o644 << 16
+    info.file_size = size  # known beforehand, so a streamed member is written as writestr would write it
+    return info
 
 
 def zip_bytes(files: dict[str, bytes]) -> bytes:
@@ -440,18 +461,51 @@ def zip_bytes(files: dict[str, bytes]) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for name in sorted(files):
-            info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o644 << 16
-            archive.writestr(info, files[name])
+            archive.writestr(_zip_info(name, len(files[name])), files[name])
     return buffer.getvalue()
+
+
+def write_zip(handle: BinaryIO, members: dict[str, Path]) -> None:
+    """The zip zip_bytes would make of these files, streamed from disk rather than held in memory."""
+    with zipfile.ZipFile(handle, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name in sorted(members):
+            path = members[name]
+            with open(path, "rb") as source, archive.open(_zip_info(name, path.stat().st_size), "w") as member:
+                shutil.copyfileobj(source, member, 1 << 20)
+
+
+def csv_header(table: Table) -> bytes:
+    return csv_bytes([f.name for f in table.fields], [])
+
+
+def concatenated_csv(table: Table, parts: Iterable[Path]) -> Iterator[bytes]:
+    """One table of the all-programs package: the header, then each program's rows from its own CSV.
+
+    The per-program CSVs hold the same rows in the same order, so the bytes are those of one big CSV.
+    """
+    header = csv_header(table)
+    yield header
+    for path in parts:
+        data = path.read_bytes()
+        if not data.startswith(header):
+            raise ValueError(f"{path}: not this table's CSV")
+        yield data[len(header):]
+
+
+def csv_preview(path: Path, rows: int = 5) -> list[list[str]]:
+    """The first rows of a CSV file, without reading the rest."""
+    with open(path, encoding="utf-8", newline="") as handle:
+        reader = csv.reader(handle)
+        next(reader, None)
+        return [row for _, row in zip(range(rows), reader)]
 
 
 @dataclass
 class Package:
     name: str  # "all" or a program id
     descriptor: dict[str, Any]
-    tables: dict[str, list[list[Any]]]
+    tables: dict[str, list[list[Any]]]  # every row; for the all-programs package, only the first few
+    counts: dict[str, int] | None = None  # rows per table, where `tables` holds only the first few
 
     def route(self, lang: str) -> str:
         """Its dataset page."""
@@ -459,54 +513,63 @@ class Package:
 
         return route(lang, "data") if self.name == "all" else route(lang, self.name, "data")
 
+    def rows(self, table: str) -> int:
+        return self.counts[table] if self.counts is not None else len(self.tables[table])
+
     def files(self) -> dict[str, bytes]:
-        files = {"datapackage.json": (json.dumps(self.descriptor, ensure_ascii=False, indent=2) + "\n").encode("utf-8")}
+        if self.counts is not None:
+            raise ValueError("a package summary has no files")
+        files = {"datapackage.json": descriptor_bytes(self.descriptor)}
         for table in TABLES:
             files[f"{table.name}.csv"] = csv_bytes([f.name for f in table.fields], self.tables[table.name])
         return files
 
 
-def packages(site: SiteView, data_date: str | None = None, base_url: str = "/") -> list[Package]:
-    rows = table_rows(site)
-    by_program: dict[str, dict[str, list[list[Any]]]] = {}  # one pass, not programs × rows
-    for name, table in rows.items():
-        grouped = by_program[name] = {}
-        for row in table:
-            grouped.setdefault(row[0], []).append(row)
-    result = []
-    everything_sources = []
-    for program in site.programs:
-        p = program.program
-        approval = p.passport.approval
-        name_uk = p.hromada.name.uk if p.hromada.name else "Громада не названа в документі"
-        name_en = (p.hromada.name.en if p.hromada.name and p.hromada.name.en else None) or (
-            "The document does not name the hromada" if not p.hromada.name else name_uk)
-        period = f"{p.period.start}–{p.period.end}"
-        source = {"title": p.title.uk}
-        if approval and (approval.date or approval.number):
-            source["title"] += " — " + ", ".join(filter(None, [
-                approval.body.uk if approval.body else None, approval.date, f"№ {approval.number}" if approval.number else None]))
-        everything_sources.append(source)
-        descriptor = package_descriptor(
-            program.id, f"Program of Informatization: {name_en}, {period}", f"Програма інформатизації: {name_uk}, {period}",
-            f"Tasks, funding and indicators of the Program of Informatization of {name_en} for {period}, as approved. "
-            "Totals and changes the document states are kept beside what its figures give; figures are never corrected.",
-            f"Завдання, фінансування та індикатори Програми інформатизації: {name_uk}, {period}, як їх затверджено. "
-            "Зазначені в документі підсумки й динаміка наведені поряд з обчисленими; значення не виправлено.",
-            [source], ["informatization", "digital transformation", "hromada", program.id], data_date,
-            f"{base_url}uk/{program.id}/",
-        )
-        tables = {name: by_program[name].get(program.id, []) for name in rows}
-        result.append(Package(program.id, descriptor, tables))
-    all_descriptor = package_descriptor(
+def descriptor_bytes(descriptor: dict[str, Any]) -> bytes:
+    return (json.dumps(descriptor, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+def _source(program: ProgramView) -> dict[str, str]:
+    """The approved document a program's package comes from."""
+    p = program.program
+    approval = p.passport.approval
+    source = {"title": p.title.uk}
+    if approval and (approval.date or approval.number):
+        source["title"] += " — " + ", ".join(filter(None, [
+            approval.body.uk if approval.body else None, approval.date, f"№ {approval.number}" if approval.number else None]))
+    return source
+
+
+def program_descriptor(program: ProgramView, data_date: str | None, base_url: str) -> dict[str, Any]:
+    p = program.program
+    name_uk = p.hromada.name.uk if p.hromada.name else "Громада не названа в документі"
+    name_en = (p.hromada.name.en if p.hromada.name and p.hromada.name.en else None) or (
+        "The document does not name the hromada" if not p.hromada.name else name_uk)
+    period = f"{p.period.start}–{p.period.end}"
+    return package_descriptor(
+        program.id, f"Program of Informatization: {name_en}, {period}", f"Програма інформатизації: {name_uk}, {period}",
+        f"Tasks, funding and indicators of the Program of Informatization of {name_en} for {period}, as approved. "
+        "Totals and changes the document states are kept beside what its figures give; figures are never corrected.",
+        f"Завдання, фінансування та індикатори Програми інформатизації: {name_uk}, {period}, як їх затверджено. "
+        "Зазначені в документі підсумки й динаміка наведені поряд з обчисленими; значення не виправлено.",
+        [_source(program)], ["informatization", "digital transformation", "hromada", program.id], data_date,
+        f"{base_url}uk/{program.id}/",
+    )
+
+
+def program_package(program: ProgramView, data_date: str | None = None, base_url: str = "/") -> Package:
+    return Package(program.id, program_descriptor(program, data_date, base_url), program_rows(program))
+
+
+def all_descriptor(site: SiteView, data_date: str | None = None, base_url: str = "/") -> dict[str, Any]:
+    return package_descriptor(
         "all", "Programs of Informatization of Ukraine's hromadas", "Програми інформатизації громад України",
         "Every program in one package: the same resources as the per-program packages, with a program column, "
         "so that analysis across hromadas is one load.",
         "Усі програми в одному пакеті: ті самі ресурси, що й у пакетах окремих програм, зі стовпцем програми.",
-        everything_sources, ["informatization", "digital transformation", "hromada"], data_date, f"{base_url}uk/",
+        [_source(program) for program in site.programs], ["informatization", "digital transformation", "hromada"],
+        data_date, f"{base_url}uk/",
     )
-    result.append(Package("all", all_descriptor, rows))
-    return result
 
 
 def package_files(built: list[Package]) -> Iterable[tuple[str, bytes]]:

@@ -42,6 +42,20 @@ def load_strings(templates: Path) -> dict[str, dict[str, str]]:
     return {lang: yaml.safe_load((templates / f"strings.{lang}.yaml").read_text(encoding="utf-8")) for lang in LANGS}
 
 
+class Strings:
+    """The interface strings as templates use them: ``{{ S.home }}``, or ``{{ S['kind_' ~ kind] }}``.
+
+    Escaped once here rather than on every page: attribute lookups are far cheaper
+    for Jinja than calling a function, and there are dozens on every page.
+    """
+
+    def __init__(self, table: dict[str, str]) -> None:
+        self.__dict__.update({key: escape(text) for key, text in table.items()})
+
+    def __getitem__(self, key: str) -> Markup:
+        return self.__dict__[key]
+
+
 # ---------------------------------------------------------------------------
 # Markdown: untrusted text, so no raw HTML and only safe link targets
 
@@ -179,11 +193,12 @@ def relative_link(page_route: str, target: str) -> str:
 
 
 class Renderer:
-    def __init__(self, templates: Path, site: SiteView, base_url: str, packages: list[Package] | None = None) -> None:
+    def __init__(self, templates: Path, site: SiteView, base_url: str) -> None:
         self.site = site
-        self.packages = {p.name: p for p in packages or []}
+        self.all_package: Package | None = None  # set once its files are written: its page shows their row counts
         self.base_url = base_url if base_url.endswith("/") else base_url + "/"
         self.strings = load_strings(templates)
+        self.escaped = {lang: Strings(table) for lang, table in self.strings.items()}
         self.env = Environment(
             loader=FileSystemLoader(str(templates)),
             autoescape=True,
@@ -198,10 +213,6 @@ class Renderer:
     # -- helpers handed to templates, bound to a page --------------------------
     def helpers(self, page_route: str | None, lang: str) -> dict[str, Callable[..., Any]]:
         strings = self.strings[lang]
-
-        def s(key: str, **params: Any) -> str:
-            text = strings[key]
-            return text.format(**params) if params else text
 
         def t(text: Text | None) -> Markup:
             if text is None:
@@ -257,7 +268,7 @@ class Renderer:
         def note(problem: Any) -> str:
             return problem.statement(lang)
 
-        return {"s": s, "t": t, "url": url, "num": num, "amount": amount, "money": money, "fig": fig,
+        return {"S": self.escaped[lang], "t": t, "url": url, "num": num, "amount": amount, "money": money, "fig": fig,
                 "source_name": source_name, "note": note}
 
     def render(self, page: Page) -> bytes:
@@ -290,13 +301,14 @@ class Renderer:
 
     def shared_pages(self, lang: str) -> Iterator[Page]:
         """The pages that draw on every program: the all-programs dataset and the comparisons."""
-        if "all" in self.packages:
-            yield self.dataset_page(self.packages["all"], None, lang)
+        if self.all_package is not None:
+            yield self.dataset_page(self.all_package, None, lang)
         for entry in self.site.catalogue:
             if entry.uses:
                 yield Page(entry.route(lang), "standard_indicator.html", lang, {"entry": entry, "chart": None})
 
-    def program_pages(self, program: ProgramView, lang: str) -> Iterator[Page]:
+    def program_pages(self, program: ProgramView, lang: str, package: Package | None = None) -> Iterator[Page]:
+        """A program's pages; its dataset page too, given its package."""
         base = {"program": program}
         yield Page(program.route(lang), "program.html", lang, {
             **base, "chart": self.funding_chart(program, lang), "share_charts": self.share_charts(program, lang),
@@ -315,8 +327,8 @@ class Renderer:
                        {**base, "indicator": indicator, "chart": self.indicator_chart(indicator, lang)})
         for task in program.tasks.values():
             yield Page(task.route(lang), "task.html", lang, {**base, "task": task})
-        if program.id in self.packages:
-            yield self.dataset_page(self.packages[program.id], program, lang)
+        if package is not None:
+            yield self.dataset_page(package, program, lang)
 
     def dataset_page(self, package: Package, program: ProgramView | None, lang: str) -> Page:
         """What a package holds: resources, fields, a preview, downloads, and schema.org JSON-LD."""
@@ -330,7 +342,7 @@ class Renderer:
                 "title": table.title_uk if lang == "uk" else table.title,
                 "description": table.description_uk if lang == "uk" else table.description,
                 "csv": f"{folder}{table.name}.csv",
-                "rows": len(package.tables[table.name]),
+                "rows": package.rows(table.name),
                 "preview": [[csv_cell(v) for v in row] for row in package.tables[table.name][:5]],
             }
             for table in TABLES

@@ -14,6 +14,7 @@ import os
 import shutil
 from pathlib import Path, PurePosixPath
 from types import TracebackType
+from typing import BinaryIO
 
 _AT_FDCWD = -100
 _RENAME_EXCHANGE = 2
@@ -85,11 +86,25 @@ class OutputFolder:
     def forget(self, relative: str) -> None:
         self._written.discard(relative)
 
-    def write(self, relative: str, data: bytes) -> None:
+    def write(self, relative: str, data: bytes) -> Path:
+        with self.open(relative) as handle:
+            handle.write(data)
+        return Path(handle.name)
+
+    def open(self, relative: str) -> BinaryIO:
+        """A new file to stream into, for outputs too big to hold in memory."""
         path = self.path(relative)
         self.folder_for(path)
-        with open(path, "xb") as handle:  # "x": a fresh file, never one linked from the previous output
-            handle.write(data)
+        return open(path, "xb")  # "x": a fresh file, never one linked from the previous output
+
+    def link(self, relative: str, source: Path) -> None:
+        """The same bytes as a file this build already wrote (in this or another output): linked, not copied."""
+        path = self.path(relative)
+        self.folder_for(path)
+        try:
+            os.link(source, path)
+        except OSError:  # another file system, or one without hard links
+            shutil.copyfile(source, path)
 
     def folder_for(self, path: Path) -> None:
         """Make the file's folder once (a build writes thousands of files into the same folders)."""
