@@ -6,7 +6,6 @@ import hashlib
 import json
 import stat
 import subprocess
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator
@@ -15,12 +14,14 @@ from xml.sax.saxutils import escape as xml_escape
 import os
 import time
 
+from pagefind.service import get_executable
+
 from . import export
 from .assemble import LANGS, SiteView, assemble
 from .datapackage import (TABLES, Package, all_descriptor, concatenated_csv, csv_preview, descriptor_bytes,
                           program_descriptor, program_package, package_files, write_zip)
 from .dcat import catalogue_turtle
-from .parallel import default_workers, worker_pool
+from .parallel import default_workers, die_with_parent, worker_pool
 from .render import Page, Renderer
 from .validate import Corpus, validate
 from .write import OutputFolder
@@ -129,6 +130,7 @@ class _Job:
     previous: dict[str, dict]  # program id -> its unit in the previous manifest
     previous_roots: dict[str, Path]
     date: str | None
+    search: bool
 
 
 _JOB: _Job | None = None
@@ -199,6 +201,13 @@ def program_unit(index: int) -> Unit:
         for page in job.renderer.program_pages(program, lang, package):
             unit.routes[lang].append(page.route)
             put(page.path, lambda page=page: job.renderer.render(page), "pages")
+        if job.search:
+            root = program.route(lang)
+            with lap("search index"):
+                bundle = index_for_search(job.outputs["site"].staging / root)
+            for path, size in bundle:
+                job.outputs["site"].claim(root + path)
+                unit.files.append(("site", root + path, size))
     for path, make in export.downloads(program):
         put(path, make, "downloads")
     for path, data in package_files([package]):
@@ -291,20 +300,47 @@ def _previous_manifest(output: Path) -> dict[str, dict]:
 
 
 
-def run_pagefind(folder: Path) -> None:
-    """Index the built pages for search; the index lands in <folder>/pagefind/."""
-    result = subprocess.run(
-        [sys.executable, "-m", "pagefind", "--site", str(folder), "--silent"],
-        capture_output=True, text=True, check=False,
-    )
+class SearchIndexError(RuntimeError):
+    """Pagefind is missing or failed; the message says why."""
+
+
+# What Pagefind writes that our pages do not use: its ready-made interfaces (search.js is ours).
+SEARCH_UNUSED = ("pagefind-ui.js", "pagefind-ui.css", "pagefind-modular-ui.js", "pagefind-modular-ui.css",
+                 "pagefind-component-ui.js", "pagefind-component-ui.css", "pagefind-highlight.js")
+# Pagefind's runtime: published once, with the site's own index; a program's index is merged into it.
+SEARCH_RUNTIME = ("pagefind.js", "pagefind-worker.js", "wasm.*.pagefind")
+# The pages the site's own index covers: the home pages and the comparisons across hromadas.
+SHARED_SEARCH_GLOB = "{uk,en}/{index.html,indicators/**/*.html}"
+
+
+def index_for_search(folder: Path, glob: str | None = None, runtime: bool = False) -> list[tuple[str, int]]:
+    """Index pages under ``folder`` into ``folder/pagefind/``; returns its files, relative to folder.
+
+    Each program has its own index per language, built beside its pages, and the site one
+    more for its shared pages, which carries Pagefind's runtime. Not one index for the whole
+    site: Pagefind's time and memory grow with what it indexes at once (a national index would
+    need about 15 GB), and an unchanged program keeps its index from the previous build.
+    """
+    executable = get_executable()
+    if executable is None:
+        raise SearchIndexError("pagefind is not installed: pip install 'pagefind[extended]'")
+    command = [str(executable), "--site", str(folder), "--silent"] + (["--glob", glob] if glob else [])
+    # Dies with the build: an indexer outliving a killed build could write into the next one's staging.
+    result = subprocess.run(command, capture_output=True, text=True, check=False, preexec_fn=die_with_parent)
     if result.returncode != 0:
-        raise RuntimeError(f"pagefind failed: {result.stderr.strip() or result.stdout.strip()}")
+        raise SearchIndexError(f"pagefind failed: {result.stderr.strip() or result.stdout.strip()}")
+    bundle = folder / "pagefind"
+    for pattern in SEARCH_UNUSED + (() if runtime else SEARCH_RUNTIME):
+        for path in bundle.glob(pattern):
+            path.unlink()
     # Pagefind writes its language map in hash order, which varies from run to run;
     # sorted, the same pages give the same bytes.
-    entry = folder / "pagefind" / "pagefind-entry.json"
+    entry = bundle / "pagefind-entry.json"
     data = json.loads(entry.read_text(encoding="utf-8"))
     data["languages"] = dict(sorted(data["languages"].items()))
     entry.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+    return [(path.relative_to(folder).as_posix(), path.stat().st_size)
+            for path in sorted(bundle.rglob("*")) if path.is_file()]
 
 
 def build(
@@ -338,7 +374,7 @@ def build(
         site = assemble(corpus)
         date = data_date(content)
         base_url = base_url if base_url.endswith("/") else base_url + "/"
-        renderer = Renderer(templates, site, base_url)
+        renderer = Renderer(templates, site, base_url, search)
     with lap("keys"):
         shared = shared_key(content, templates, base_url, date)
         keys = [program_key(program.source.folder, shared) for program in site.programs]
@@ -348,7 +384,8 @@ def build(
     written = files = pages = 0
     with OutputFolder(output) as out, OutputFolder(packages_out) as data_out:
         outputs = {"site": out, "data": data_out}
-        job = _Job(renderer, site, outputs, keys, previous, {"site": out.target, "data": data_out.target}, date)
+        job = _Job(renderer, site, outputs, keys, previous, {"site": out.target, "data": data_out.target}, date,
+                   search)
         units: list[Unit] = []
         with lap("programs"):
             for unit in _program_units(job, workers):
@@ -388,7 +425,10 @@ def build(
         out.write(MANIFEST, json.dumps(manifest, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode())
         if search:
             with lap("search index"):
-                run_pagefind(out.staging)
+                for path, size in index_for_search(out.staging, SHARED_SEARCH_GLOB, runtime=True):
+                    out.claim(path)
+                    written += size
+                    files += 1
         with lap("write"):
             data_out.commit()
             out.commit()

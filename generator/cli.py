@@ -112,7 +112,7 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _build(args: argparse.Namespace) -> int:
-    from .build import build
+    from .build import SearchIndexError, build
     from .write import OutputBusy
 
     content = Path(args.content)
@@ -137,6 +137,15 @@ def _build(args: argparse.Namespace) -> int:
         message = {
             "uk": f"не вдалося записати «{args.out}»: {error.strerror or error}. Попередня версія сайту не змінилася.",
             "en": f"could not write '{args.out}': {error.strerror or error}. The previous site is unchanged.",
+        }[args.lang]
+        print(f"python -m generator build: {message}", file=sys.stderr)
+        return EXIT_ERRORS
+    except SearchIndexError as error:
+        message = {
+            "uk": f"не вдалося побудувати пошуковий індекс ({error}). Попередня версія сайту не змінилася; "
+                  "--no-search збирає сайт без пошуку.",
+            "en": f"could not build the search index ({error}). The previous site is unchanged; "
+                  "--no-search builds the site without search.",
         }[args.lang]
         print(f"python -m generator build: {message}", file=sys.stderr)
         return EXIT_ERRORS

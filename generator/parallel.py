@@ -19,7 +19,8 @@ def default_workers(programs: int) -> int:
     return min(os.cpu_count() or 1, 8) if programs >= MIN_PROGRAMS else 1
 
 
-def _die_with_parent() -> None:
+def die_with_parent() -> None:
+    """For a child process: the kernel kills it when its parent dies."""
     try:
         ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
     except (OSError, AttributeError):
@@ -27,4 +28,4 @@ def _die_with_parent() -> None:
 
 
 def worker_pool(workers: int) -> Pool:
-    return multiprocessing.get_context("fork").Pool(workers, initializer=_die_with_parent)
+    return multiprocessing.get_context("fork").Pool(workers, initializer=die_with_parent)

@@ -42,6 +42,11 @@ def load_strings(templates: Path) -> dict[str, dict[str, str]]:
     return {lang: yaml.safe_load((templates / f"strings.{lang}.yaml").read_text(encoding="utf-8")) for lang in LANGS}
 
 
+# The home page searches every program's index at once up to this many programs: each index
+# costs the browser a request or two per search. Above it, each program page searches its own.
+MERGED_SEARCH_LIMIT = 30
+
+
 class Strings:
     """The interface strings as templates use them: ``{{ S.home }}``, or ``{{ S['kind_' ~ kind] }}``.
 
@@ -193,8 +198,9 @@ def relative_link(page_route: str, target: str) -> str:
 
 
 class Renderer:
-    def __init__(self, templates: Path, site: SiteView, base_url: str) -> None:
+    def __init__(self, templates: Path, site: SiteView, base_url: str, search: bool = False) -> None:
         self.site = site
+        self.search = search  # each program has a search index (built beside its pages)
         self.all_package: Package | None = None  # set once its files are written: its page shows their row counts
         self.base_url = base_url if base_url.endswith("/") else base_url + "/"
         self.strings = load_strings(templates)
@@ -289,6 +295,7 @@ class Renderer:
             ],
             "home_route": route(page.lang),
             "csp": CONTENT_SECURITY_POLICY,
+            "search": self.search,
         }
         return self.env.get_template(page.template).render(context).encode("utf-8")
 
@@ -297,7 +304,11 @@ class Renderer:
         return Page("", "chooser.html", "uk", {"programs": self.site.programs})
 
     def home_page(self, lang: str) -> Page:
-        return Page(route(lang), "home.html", lang, {"programs": self.site.programs})
+        """The list of programs; on a site of a few programs, one search across all of them too."""
+        programs = self.site.programs
+        bundles = ([program.route(lang) + "pagefind/" for program in programs]
+                   if self.search and len(programs) <= MERGED_SEARCH_LIMIT else [])
+        return Page(route(lang), "home.html", lang, {"programs": programs, "search_bundles": bundles})
 
     def shared_pages(self, lang: str) -> Iterator[Page]:
         """The pages that draw on every program: the all-programs dataset and the comparisons."""

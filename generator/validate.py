@@ -57,7 +57,7 @@ class ProgramSource:
     tasks: list[Task]
     indicators: list[Indicator]
     sections: dict[str, dict[str, str]]  # section id -> lang -> Markdown
-    files: dict[str, YamlSource] = field(default_factory=dict)
+    files: dict[str, Path] = field(default_factory=dict)  # file name -> where it was read
 
 
 @dataclass
@@ -309,11 +309,10 @@ def _validate_program(folder: Path, catalogue_codes: set[str], problems: list[Pr
         if "uk" in checks.sections.get(section.id, {}) and "en" not in checks.sections[section.id]
     ]
     problems.extend(_english_coverage(list(sources.values()), untranslated_sections, len(program.sections)))
-    for source in sources.values():
-        # Positions serve only the messages, all made by now; without them a national corpus takes half the memory.
-        source.values.clear()
-        source.keys.clear()
-    return ProgramSource(folder.name, folder, program, tasks, indicators, checks.sections, sources)
+    # The parsed YAML and its positions serve only the checks and their messages, all made by now;
+    # the models hold what the build needs. Kept, they were over half a national corpus's memory.
+    files = {name: source.path for name, source in sources.items()}
+    return ProgramSource(folder.name, folder, program, tasks, indicators, checks.sections, files)
 
 
 def _check_unique(

@@ -228,8 +228,27 @@ def test_search_finds_an_indicator_and_the_result_opens(browser: Browser, site_u
     result.wait_for(timeout=15000)
     links = page.locator("#search-results a").evaluate_all("links => links.map(a => a.href)")
     assert any(expected in link and f"/{lang}/" in link for link in links), links
+    # Many programs share an indicator's name: each result says whose it is.
+    programs = page.locator("#search-results .result-program").all_inner_texts()
+    assert programs and all("20" in text for text in programs), programs
     target = next(link for link in links if expected in link)
     response = page.goto(target)
+    assert response.status == 200 and page.locator("h1").inner_text()
+    assert errors == [] and failed == []
+    page.context.close()
+
+
+@pytest.mark.parametrize(("lang", "word"), [("uk", "обладнання"), ("en", "equipment")])
+def test_program_search_finds_only_that_programs_pages(browser: Browser, site_url: str, lang: str, word: str) -> None:
+    """A program page searches that program's own index; every result opens and belongs to it."""
+    program = "kremenchutska-2026-2028"
+    page, errors, failed = _open(browser, f"{site_url}{lang}/{program}/")
+    page.fill("#q", word)
+    page.press("#q", "Enter")
+    page.locator("#search-results a").first.wait_for(timeout=15000)
+    links = page.locator("#search-results a").evaluate_all("links => links.map(a => a.href)")
+    assert links and all(f"/{lang}/{program}/" in link for link in links), links
+    response = page.goto(links[0])
     assert response.status == 200 and page.locator("h1").inner_text()
     assert errors == [] and failed == []
     page.context.close()

@@ -11,6 +11,7 @@ from typing import Any, Iterator
 import pytest
 
 from generator import figures
+from generator.load import load_yaml
 from generator.validate import Corpus, validate
 
 from .conftest import CONTENT
@@ -78,8 +79,8 @@ def _cells(data: Any) -> Iterator[object]:
 def _content_figures(corpus: Corpus, program_id: str) -> Counter[Decimal]:
     program = next(p for p in corpus.programs if p.id == program_id)
     values: Counter[Decimal] = Counter()
-    for source in program.files.values():
-        for cell in _cells(source.data):
+    for path in program.files.values():
+        for cell in _cells(load_yaml(path, []).data):
             change = figures.parse_change(cell)
             if change is not None and change.amount is not None:
                 values[abs(change.amount)] += 1

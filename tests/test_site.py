@@ -118,12 +118,20 @@ def test_every_page_type_exists_in_both_languages(built, corpus) -> None:
     site, _ = built
     assert (site / "index.html").is_file() and (site / "404.html").is_file()
     assert (site / "sitemap.xml").is_file() and (site / "robots.txt").is_file()
-    assert (site / "pagefind" / "pagefind.js").is_file()
+    # Search: the site's own index (home and comparison pages) carries Pagefind's runtime, once;
+    # each program has an index per language beside its pages, without a copy of the runtime.
+    shared = json.loads((site / "pagefind" / "pagefind-entry.json").read_text(encoding="utf-8"))
+    assert sorted(shared["languages"]) == ["en", "uk"]
+    assert (site / "pagefind" / "pagefind.js").is_file() and list((site / "pagefind").glob("wasm.*.pagefind"))
     for lang in ("uk", "en"):
         assert (site / lang / "index.html").is_file()
         for program in corpus.programs:
             base = site / lang / program.id
             assert (base / "index.html").is_file()
+            entry = json.loads((base / "pagefind" / "pagefind-entry.json").read_text(encoding="utf-8"))
+            assert list(entry["languages"]) == [lang]  # the program's pages in this language, and only those
+            assert not (base / "pagefind" / "pagefind.js").exists() and not list((base / "pagefind").glob("wasm.*"))
+            assert not (site / "pagefind" / "pagefind-ui.js").exists()  # unused, so not published
             for section in program.program.sections:
                 assert (base / section.id / "index.html").is_file()
             for priority in program.program.priorities:

@@ -1,5 +1,8 @@
 // Search with Pagefind, loaded only when someone searches. Without JavaScript
-// the form stays hidden and the page lists every program.
+// the form stays hidden and the page lists what it would find.
+// The site's own index (pagefind/, which carries Pagefind's runtime) covers the
+// comparisons across hromadas; each program has its own index per language in
+// <program>/pagefind/, and the form names the ones to merge into the site's.
 (function () {
   "use strict";
   var form = document.querySelector("form.search");
@@ -9,11 +12,26 @@
   var engine = null;
   form.hidden = false;
 
+  // An index's result URLs are relative to the folder it indexed: the one holding pagefind/.
+  var bundles = form.getAttribute("data-bundles").split(" ").filter(Boolean).map(function (path) {
+    var bundle = new URL(path, document.baseURI);
+    return { path: bundle.pathname, baseUrl: new URL("../", bundle).pathname };
+  });
+
+  // On a program's page, only that program's pages: the site's index is searched too (it
+  // carries the runtime), so its pages are left out here.
+  var scope = form.getAttribute("data-scope");
+  scope = scope ? new URL(scope, document.baseURI).pathname : null;
+
   function load() {
     if (!engine) {
       var src = new URL(form.getAttribute("data-pagefind"), document.baseURI).href;
       engine = import(src).then(function (pagefind) {
-        return pagefind.options({ baseUrl: new URL("../", document.baseURI).pathname }).then(function () {
+        return pagefind.options({ baseUrl: new URL("../", src).pathname }).then(function () {
+          return Promise.all(bundles.map(function (other) {
+            return pagefind.mergeIndex(other.path, { baseUrl: other.baseUrl });
+          }));
+        }).then(function () {
           return pagefind;
         });
       });
@@ -36,6 +54,13 @@
       link.href = data.url;
       link.textContent = (data.meta && data.meta.title) || data.url;
       item.appendChild(link);
+      if (data.meta && data.meta.program && !scope) {  // the same indicator can be in many programs
+        var program = document.createElement("small");
+        program.className = "result-program";
+        program.textContent = data.meta.program;
+        item.appendChild(document.createElement("br"));
+        item.appendChild(program);
+      }
       list.appendChild(item);
     });
     output.appendChild(list);
@@ -50,8 +75,9 @@
     load().then(function (pagefind) {
       return pagefind.search(query);
     }).then(function (search) {
-      return Promise.all(search.results.slice(0, 20).map(function (r) { return r.data(); }));
+      return Promise.all(search.results.slice(0, scope ? 40 : 20).map(function (r) { return r.data(); }));
     }).then(function (results) {
+      if (scope) results = results.filter(function (data) { return data.url.indexOf(scope) === 0; }).slice(0, 20);
       if (ticket === pending) show(results, query);
     });
   }
