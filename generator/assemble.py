@@ -233,6 +233,10 @@ class ProgramView:
     def program(self):  # noqa: ANN201 - the model's Program
         return self.source.program
 
+    @cached_property  # an indicator's and a task's page name their priority
+    def priority_by_id(self) -> dict[str, PriorityView]:
+        return {priority.id: priority for priority in self.priorities}
+
     @property
     def total(self) -> Decimal | None:
         return sum(self.amounts_by_year.values(), Decimal(0)) if self.amounts_by_year else None

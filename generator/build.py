@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
+import re
+import signal
 import stat
 import subprocess
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator
@@ -17,7 +21,7 @@ import time
 from pagefind.service import get_executable
 
 from . import export
-from .assemble import LANGS, SiteView, assemble
+from .assemble import LANGS, ProgramView, SiteView, assemble
 from .datapackage import (TABLES, Package, all_descriptor, concatenated_csv, csv_preview, descriptor_bytes,
                           program_descriptor, program_package, package_files, write_zip)
 from .dcat import catalogue_turtle
@@ -131,6 +135,7 @@ class _Job:
     previous_roots: dict[str, Path]
     date: str | None
     search: bool
+    progress: Callable[[int, int], None] | None
 
 
 _JOB: _Job | None = None
@@ -175,9 +180,11 @@ def _reuse(job: _Job, index: int) -> Unit | None:
 
 
 def program_unit(index: int) -> Unit:
-    """Render and write one program's pages, downloads and data package."""
+    """Render and write one program's pages, downloads and data package (or, for SHARED, the shared unit)."""
     job = _JOB
     assert job is not None
+    if index == SHARED:
+        return shared_unit()
     reused = _reuse(job, index)
     if reused is not None:
         return reused
@@ -218,47 +225,104 @@ def program_unit(index: int) -> Unit:
     return unit
 
 
-def _program_units(job: _Job, workers: int) -> Iterator[Unit]:
+def _program_units(job: _Job, workers: int) -> tuple[list[Unit], Unit]:
+    """Every program's unit, in site order, and the shared unit.
+
+    Workers take the shared unit and then the biggest programs first, so that none is left
+    rendering a big one alone at the end (on a council's site of five programs, that was a
+    third of the build).
+    """
     global _JOB
     _JOB = job
+    programs = job.site.programs
+    units: dict[int, Unit] = {}
     try:
-        indexes = range(len(job.site.programs))
-        if workers <= 1:
-            yield from map(program_unit, indexes)
-            return
-        with worker_pool(workers) as pool:
-            yield from pool.imap(program_unit, indexes, chunksize=1)
+        with ExitStack() as stack:
+            if workers <= 1:
+                order = [SHARED, *range(len(programs))]
+                made: Iterator[Unit] = map(program_unit, order)
+            else:
+                order = [SHARED, *sorted(range(len(programs)), key=lambda i: -_pages(programs[i]))]
+                made = stack.enter_context(worker_pool(workers)).imap(program_unit, order, chunksize=1)
+            for index, unit in zip(order, made):
+                units[index] = unit
+                if job.progress:
+                    job.progress(len(units), len(order))
     finally:
         _JOB = None
+    return [units[index] for index in range(len(programs))], units[SHARED]
 
 
-def shared_pages(renderer: Renderer) -> tuple[Page, dict[str, list[Page]]]:
-    """The pages that draw on every program: the chooser, and per language the home page and the rest."""
-    return renderer.chooser_page(), {lang: [renderer.home_page(lang), *renderer.shared_pages(lang)] for lang in LANGS}
+def _pages(program: ProgramView) -> int:
+    return len(program.indicators) + len(program.tasks) + len(program.program.sections) + len(program.priorities)
 
 
-def site_routes(chooser: Page, shared: dict[str, list[Page]], units: list[Unit]) -> list[str]:
-    """Every page's route in the site's order: chooser, then per language home, programs, shared pages."""
-    routes = [chooser.route]
+SHARED = -1  # the unit of the pages that draw on every program, rendered by a worker beside the programs
+
+
+def shared_unit() -> Unit:
+    """The chooser, the home pages, the comparisons, the site's search index and the DCAT catalogue.
+
+    They need every program's data but none of its files, so a worker makes them while the
+    others render programs; what needs the programs' files (the all-programs package and
+    its page, the sitemap) is left to the end.
+    """
+    job = _JOB
+    assert job is not None
+    renderer, out = job.renderer, job.outputs["site"]
+    seconds: dict[str, float] = {}
+    lap = _Stopwatch(seconds)
+    unit = Unit("", {}, [], {}, seconds=seconds)
+    for page in [renderer.chooser_page(), *(page for lang in LANGS for page in shared_pages(renderer, lang))]:
+        with lap("pages"):
+            data = renderer.render(page)
+        with lap("write"):
+            out.write(page.path, data)
+        unit.files.append(("site", page.path, len(data)))
+    if job.search:
+        with lap("search index"):
+            for path, size in index_for_search(out.staging, SHARED_SEARCH_GLOB, runtime=True):
+                out.claim(path)
+                unit.files.append(("site", path, size))
+    with lap("packages"):
+        base_url = renderer.base_url
+        catalogued = [Package(program.id, program_descriptor(program, job.date, base_url), {})
+                      for program in job.site.programs]
+        catalogued.append(Package("all", all_descriptor(job.site, job.date, base_url), {}))
+        data = catalogue_turtle(catalogued, base_url, job.date)
+    with lap("write"):
+        out.write("catalog.ttl", data)
+    unit.files.append(("site", "catalog.ttl", len(data)))
+    return unit
+
+
+def shared_pages(renderer: Renderer, lang: str) -> list[Page]:
+    """The home page and the comparisons, in one language (the sitemap's order)."""
+    return [renderer.home_page(lang), *renderer.comparison_pages(lang)]
+
+
+def site_routes(renderer: Renderer, units: list[Unit], all_data: dict[str, Page]) -> list[str]:
+    """Every page's route in the site's order: chooser, then per language home, programs, all data, comparisons."""
+    routes = [renderer.chooser_page().route]
     for lang in LANGS:
-        home, *rest = shared[lang]
+        home, *comparisons = shared_pages(renderer, lang)
         routes.append(home.route)
         for unit in units:
             routes.extend(unit.routes[lang])
-        routes.extend(page.route for page in rest)
+        routes.append(all_data[lang].route)
+        routes.extend(page.route for page in comparisons)
     return routes
 
 
-def shared_files(renderer: Renderer, templates: Path, date: str | None, pages: list[Page],
-                 routes: list[str], catalogued: list[Package]) -> Iterator[tuple[str, str, Callable[[], bytes]]]:
-    """The files that draw on every program, as (stage, path, how to make its bytes)."""
+def closing_files(renderer: Renderer, templates: Path, pages: list[Page],
+                  routes: list[str]) -> Iterator[tuple[str, str, Callable[[], bytes]]]:
+    """The files made last, as (stage, path, how to make its bytes)."""
     for page in pages:
         yield "pages", page.path, (lambda page=page: renderer.render(page))
     yield "pages", "404.html", renderer.not_found
     for asset in sorted((templates / "assets").iterdir()):
         yield "pages", f"assets/{asset.name}", asset.read_bytes
     base = renderer.base_url
-    yield "packages", "catalog.ttl", lambda: catalogue_turtle(catalogued, base, date)
     sitemap = "".join(f"<url><loc>{xml_escape(base + r)}</loc></url>\n" for r in routes)
     yield "pages", "sitemap.xml", lambda: (
         '<?xml version="1.0" encoding="UTF-8"?>\n'
@@ -328,7 +392,14 @@ def index_for_search(folder: Path, glob: str | None = None, runtime: bool = Fals
     # Dies with the build: an indexer outliving a killed build could write into the next one's staging.
     result = subprocess.run(command, capture_output=True, text=True, check=False, preexec_fn=die_with_parent)
     if result.returncode != 0:
-        raise SearchIndexError(f"pagefind failed: {result.stderr.strip() or result.stdout.strip()}")
+        reason = result.stderr.strip() or result.stdout.strip()
+        # A full disk or an unwritable folder is the writer's problem, not the indexer's: said as such.
+        if result.returncode == -signal.SIGXFSZ:
+            raise OSError(errno.EFBIG, os.strerror(errno.EFBIG), str(folder))
+        if found := re.search(r"\(os error (\d+)\)", reason):
+            code = int(found.group(1))
+            raise OSError(code, os.strerror(code), str(folder))
+        raise SearchIndexError(f"pagefind failed: {reason or f'exit status {result.returncode}'}")
     bundle = folder / "pagefind"
     for pattern in SEARCH_UNUSED + (() if runtime else SEARCH_RUNTIME):
         for path in bundle.glob(pattern):
@@ -385,16 +456,13 @@ def build(
     with OutputFolder(output) as out, OutputFolder(packages_out) as data_out:
         outputs = {"site": out, "data": data_out}
         job = _Job(renderer, site, outputs, keys, previous, {"site": out.target, "data": data_out.target}, date,
-                   search)
-        units: list[Unit] = []
+                   search, progress)
         with lap("programs"):
-            for unit in _program_units(job, workers):
-                units.append(unit)
-                if progress:
-                    progress(len(units), len(site.programs))
+            units, shared = _program_units(job, workers)
+            for unit in [shared, *units]:
                 for stage, spent in unit.seconds.items():
                     seconds[stage] = seconds.get(stage, 0.0) + spent
-        for unit in units:
+        for unit in [shared, *units]:
             for tree, path, size in unit.files:
                 if workers > 1:
                     outputs[tree].claim(path)  # written in a worker: check it is not written twice
@@ -403,14 +471,12 @@ def build(
                 pages += path.endswith(".html")
         result.programs_reused = sum(unit.reused for unit in units)
         with lap("packages"):
-            renderer.all_package, sizes = write_all_package(site, date, base_url, units, data_out, out)
+            all_package, sizes = write_all_package(site, date, base_url, units, data_out, out)
         files += len(sizes)
         written += sum(sizes)
-        catalogued = [Package(program.id, program_descriptor(program, date, base_url), {}) for program in site.programs]
-        chooser, shared = shared_pages(renderer)
-        pages_in_order = [chooser, *(page for lang in LANGS for page in shared[lang])]
-        for stage, path, make in shared_files(renderer, templates, date, pages_in_order,
-                                              site_routes(chooser, shared, units), catalogued + [renderer.all_package]):
+        all_data = {lang: renderer.dataset_page(all_package, None, lang) for lang in LANGS}
+        for stage, path, make in closing_files(renderer, templates, list(all_data.values()),
+                                               site_routes(renderer, units, all_data)):
             with lap(stage):
                 data = make()
             with lap("write"):
@@ -423,12 +489,6 @@ def build(
             for program, unit in zip(site.programs, units)
         }}
         out.write(MANIFEST, json.dumps(manifest, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode())
-        if search:
-            with lap("search index"):
-                for path, size in index_for_search(out.staging, SHARED_SEARCH_GLOB, runtime=True):
-                    out.claim(path)
-                    written += size
-                    files += 1
         with lap("write"):
             data_out.commit()
             out.commit()

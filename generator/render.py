@@ -201,7 +201,6 @@ class Renderer:
     def __init__(self, templates: Path, site: SiteView, base_url: str, search: bool = False) -> None:
         self.site = site
         self.search = search  # each program has a search index (built beside its pages)
-        self.all_package: Package | None = None  # set once its files are written: its page shows their row counts
         self.base_url = base_url if base_url.endswith("/") else base_url + "/"
         self.strings = load_strings(templates)
         self.escaped = {lang: Strings(table) for lang, table in self.strings.items()}
@@ -310,10 +309,8 @@ class Renderer:
                    if self.search and len(programs) <= MERGED_SEARCH_LIMIT else [])
         return Page(route(lang), "home.html", lang, {"programs": programs, "search_bundles": bundles})
 
-    def shared_pages(self, lang: str) -> Iterator[Page]:
-        """The pages that draw on every program: the all-programs dataset and the comparisons."""
-        if self.all_package is not None:
-            yield self.dataset_page(self.all_package, None, lang)
+    def comparison_pages(self, lang: str) -> Iterator[Page]:
+        """A standard indicator's values across the hromadas that use it."""
         for entry in self.site.catalogue:
             if entry.uses:
                 yield Page(entry.route(lang), "standard_indicator.html", lang, {"entry": entry, "chart": None})
