@@ -139,6 +139,7 @@ class _Job:
 
 
 _JOB: _Job | None = None
+SHARED = -1  # the unit of the pages that draw on every program, rendered by a worker beside the programs
 
 
 def _reuse(job: _Job, index: int) -> Unit | None:
@@ -255,9 +256,6 @@ def _program_units(job: _Job, workers: int) -> tuple[list[Unit], Unit]:
 
 def _pages(program: ProgramView) -> int:
     return len(program.indicators) + len(program.tasks) + len(program.program.sections) + len(program.priorities)
-
-
-SHARED = -1  # the unit of the pages that draw on every program, rendered by a worker beside the programs
 
 
 def shared_unit() -> Unit:
