@@ -134,7 +134,6 @@ class _Job:
     previous: dict[str, dict]  # program id -> its unit in the previous manifest
     previous_roots: dict[str, Path]
     date: str | None
-    search: bool
     progress: Callable[[int, int], None] | None
 
 
@@ -209,7 +208,7 @@ def program_unit(index: int) -> Unit:
         for page in job.renderer.program_pages(program, lang, package):
             unit.routes[lang].append(page.route)
             put(page.path, lambda page=page: job.renderer.render(page), "pages")
-        if job.search:
+        if job.renderer.search:
             root = program.route(lang)
             with lap("search index"):
                 bundle = index_for_search(job.outputs["site"].staging / root)
@@ -277,7 +276,7 @@ def shared_unit() -> Unit:
         with lap("write"):
             out.write(page.path, data)
         unit.files.append(("site", page.path, len(data)))
-    if job.search:
+    if renderer.search:
         with lap("search index"):
             for path, size in index_for_search(out.staging, SHARED_SEARCH_GLOB, runtime=True):
                 out.claim(path)
@@ -454,7 +453,7 @@ def build(
     with OutputFolder(output) as out, OutputFolder(packages_out) as data_out:
         outputs = {"site": out, "data": data_out}
         job = _Job(renderer, site, outputs, keys, previous, {"site": out.target, "data": data_out.target}, date,
-                   search, progress)
+                   progress)
         with lap("programs"):
             units, shared = _program_units(job, workers)
             for unit in [shared, *units]:

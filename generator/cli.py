@@ -29,7 +29,7 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--templates", default=None, help="the templates folder (default: templates)")
     build.add_argument("--no-search", action="store_true", help="skip the search index")
     build.add_argument("--workers", type=int, default=None, metavar="N",
-                       help="processes that render programs (default: one per core when there are 8 programs or more)")
+                       help="processes that check and render programs (default: one per core when there are two programs or more)")
     build.add_argument("--full", action="store_true",
                        help="render every program again, even those unchanged since the last build")
     build.add_argument("--lang", choices=("uk", "en"), default="uk", help="language of the messages (default: uk)")

@@ -213,7 +213,6 @@ class Renderer:
             keep_trailing_newline=True,
             auto_reload=False,  # one build, one set of templates: no check of their files on every page
         )
-        self.programs = {p.id: p for p in site.programs}
 
     # -- helpers handed to templates, bound to a page --------------------------
     def helpers(self, page_route: str | None, lang: str) -> dict[str, Callable[..., Any]]:

@@ -243,7 +243,7 @@ def _validate_file(
 
 
 def validate(content_dir: Path, *, workers: int | None = None) -> Corpus:
-    """Every program under ``content_dir``, checked in ``workers`` processes (default: one per core for 8+)."""
+    """Every program under ``content_dir``, checked in ``workers`` processes (default: see parallel.default_workers)."""
     problems: list[Problem] = []
     catalogue: list[CatalogueEntry] = []
     catalogue_path = content_dir / "catalogue.yaml"
