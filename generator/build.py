@@ -28,7 +28,7 @@ from .dcat import catalogue_turtle
 from .parallel import default_workers, die_with_parent, worker_pool
 from .render import Page, Renderer
 from .validate import Corpus, validate
-from .write import OutputFolder
+from .write import OutputFolder, UnsafeOutputPath
 
 PACKAGE_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
@@ -141,6 +141,13 @@ _JOB: _Job | None = None
 SHARED = -1  # the unit of the pages that draw on every program, rendered by a worker beside the programs
 
 
+def own_paths(program_id: str) -> dict[str, tuple[str, ...]]:
+    """Where a program's files may lie, by output: no other program's, nor the shared pages' (an id ends in years)."""
+    return {"site": (f"uk/{program_id}/", f"en/{program_id}/", f"data/{program_id}/", f"datapackages/{program_id}/",
+                     f"datapackages/{program_id}.zip"),
+            "data": (f"{program_id}/", f"{program_id}.zip")}
+
+
 def _reuse(job: _Job, index: int) -> Unit | None:
     """Link a program's files from the previous output, if its inputs have not changed."""
     program = job.site.programs[index]
@@ -149,9 +156,7 @@ def _reuse(job: _Job, index: int) -> Unit | None:
         return None
     # The previous output is trusted no further than it can be checked: each file must lie in this
     # program's own folders, be a plain file (not a link to elsewhere) and have the size recorded.
-    own = {"site": (f"uk/{program.id}/", f"en/{program.id}/", f"data/{program.id}/", f"datapackages/{program.id}/",
-                    f"datapackages/{program.id}.zip"),
-           "data": (f"{program.id}/", f"{program.id}.zip")}
+    own = own_paths(program.id)
     linked: list[Path] = []
     claimed: list[tuple[str, str]] = []
     try:
@@ -225,8 +230,8 @@ def program_unit(index: int) -> Unit:
     return unit
 
 
-def _program_units(job: _Job, workers: int) -> tuple[list[Unit], Unit]:
-    """Every program's unit, in site order, and the shared unit.
+def _program_units(job: _Job, workers: int) -> Iterator[tuple[int, Unit]]:
+    """The shared unit and every program's unit, as each is done.
 
     Workers take the shared unit and then the biggest programs first, so that none is left
     rendering a big one alone at the end (on a council's site of five programs, that was a
@@ -235,7 +240,6 @@ def _program_units(job: _Job, workers: int) -> tuple[list[Unit], Unit]:
     global _JOB
     _JOB = job
     programs = job.site.programs
-    units: dict[int, Unit] = {}
     try:
         with ExitStack() as stack:
             if workers <= 1:
@@ -244,13 +248,12 @@ def _program_units(job: _Job, workers: int) -> tuple[list[Unit], Unit]:
             else:
                 order = [SHARED, *sorted(range(len(programs)), key=lambda i: -_pages(programs[i]))]
                 made = stack.enter_context(worker_pool(workers)).imap(program_unit, order, chunksize=1)
-            for index, unit in zip(order, made):
-                units[index] = unit
+            for done, (index, unit) in enumerate(zip(order, made), 1):
+                yield index, unit
                 if job.progress:
-                    job.progress(len(units), len(order))
+                    job.progress(done, len(order))
     finally:
         _JOB = None
-    return [units[index] for index in range(len(programs))], units[SHARED]
 
 
 def _pages(program: ProgramView) -> int:
@@ -454,18 +457,35 @@ def build(
         outputs = {"site": out, "data": data_out}
         job = _Job(renderer, site, outputs, keys, previous, {"site": out.target, "data": data_out.target}, date,
                    progress)
+        done: dict[int, Unit] = {}
+        shared = Unit("", {}, [], {})
+        entries: dict[str, bytes] = {}  # program id -> its manifest entry
         with lap("programs"):
-            units, shared = _program_units(job, workers)
-            for unit in [shared, *units]:
+            for index, unit in _program_units(job, workers):
                 for stage, spent in unit.seconds.items():
                     seconds[stage] = seconds.get(stage, 0.0) + spent
-        for unit in [shared, *units]:
-            for tree, path, size in unit.files:
-                if workers > 1:
-                    outputs[tree].claim(path)  # written in a worker: check it is not written twice
-                written += size
-                files += tree == "site"
-                pages += path.endswith(".html")
+                for tree, path, size in unit.files:
+                    written += size
+                    files += tree == "site"
+                    pages += path.endswith(".html")
+                if index == SHARED:
+                    if workers > 1:
+                        for tree, path, _ in unit.files:
+                            outputs[tree].claim(path)  # written in a worker: check nothing else writes it
+                    shared = unit
+                    continue
+                program = site.programs[index]
+                own = own_paths(program.id)
+                if not all(path.startswith(own[tree]) for tree, path, _ in unit.files):
+                    raise UnsafeOutputPath(f"{program.id}: a file outside its own folders")
+                # Serialized now and the file list dropped: at national size, 475,000 paths held
+                # until the end were the build's peak of memory.
+                entries[program.id] = json.dumps(
+                    {"key": unit.key, "routes": unit.routes, "files": unit.files, "rows": unit.rows},
+                    ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
+                unit.files = []
+                done[index] = unit
+        units = [done[index] for index in range(len(site.programs))]
         result.programs_reused = sum(unit.reused for unit in units)
         with lap("packages"):
             all_package, sizes = write_all_package(site, date, base_url, units, data_out, out)
@@ -481,11 +501,12 @@ def build(
             written += len(data)
             files += 1
             pages += path.endswith(".html")
-        manifest = {"version": MANIFEST_VERSION, "programs": {
-            program.id: {"key": unit.key, "routes": unit.routes, "files": unit.files, "rows": unit.rows}
-            for program, unit in zip(site.programs, units)
-        }}
-        out.write(MANIFEST, json.dumps(manifest, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode())
+        with out.open(MANIFEST) as handle:  # streamed: {"programs":{...},"version":N}, keys sorted
+            handle.write(b'{"programs":{')
+            for number, program_id in enumerate(sorted(entries)):
+                handle.write(b"," * bool(number) + json.dumps(program_id, ensure_ascii=False).encode() + b":")
+                handle.write(entries[program_id])
+            handle.write(f'}},"version":{MANIFEST_VERSION}}}'.encode())
         with lap("write"):
             data_out.commit()
             out.commit()

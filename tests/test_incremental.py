@@ -125,3 +125,25 @@ def test_a_tampered_previous_output_cannot_bring_in_other_files(content: Path, t
     assert tampered[2] == 1  # only the untouched program was linked
     assert tampered == (*_build(content, tmp_path / "fresh", search=False, incremental=False)[:2], 1)
     assert not any(p.is_symlink() for p in site.rglob("*"))
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_program_writing_outside_its_own_folders_fails_the_build(
+        content: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, workers: int) -> None:
+    """Each program's files must lie in its own folders: else one program could overwrite another's."""
+    import generator.export
+
+    out = tmp_path / "out"
+    before = _build(content, out, search=False)
+    downloads = generator.export.downloads
+
+    def straying(program):  # noqa: ANN001, ANN202
+        yield from downloads(program)
+        if program.id == "khmilnytska-2023-2025":
+            yield "data/balakliiska-2025-2027/extra.csv", lambda: b"x"
+
+    monkeypatch.setattr(generator.export, "downloads", straying)
+    with pytest.raises(ValueError, match="khmilnytska-2023-2025"):
+        build(content, out / "site", packages_out=out / "datapackages", search=False, incremental=False,
+              workers=workers)
+    assert (tree_digest(out / "site"), tree_digest(out / "datapackages")) == before[:2]  # untouched
