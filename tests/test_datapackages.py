@@ -204,6 +204,8 @@ def test_dcat_catalogue_lists_every_package_with_its_downloads(output) -> None:
     datasets = set(graph.subjects(RDF.type, DCAT.Dataset))
     identifiers = {str(graph.value(d, DCTERMS.identifier)) for d in datasets}
     assert identifiers == {"all", *PROGRAMS}
+    catalogs = set(graph.subjects(RDF.type, DCAT.Catalog))
+    assert len(catalogs) == 1 and set(graph.objects(catalogs.pop(), DCAT.dataset)) == datasets
     for dataset in datasets:
         urls = {str(graph.value(d, DCAT.downloadURL)) for d in graph.objects(dataset, DCAT.distribution)}
         name = str(graph.value(dataset, DCTERMS.identifier))
