@@ -10,13 +10,15 @@ import signal
 import stat
 import subprocess
 from contextlib import ExitStack
+from itertools import islice
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 from xml.sax.saxutils import escape as xml_escape
 
 import os
 import time
+import zlib
 
 from pagefind.service import get_executable
 
@@ -301,21 +303,35 @@ def shared_pages(renderer: Renderer, lang: str) -> list[Page]:
     return [renderer.home_page(lang), *renderer.comparison_pages(lang)]
 
 
-def site_routes(renderer: Renderer, units: list[Unit], all_data: dict[str, Page]) -> list[str]:
-    """Every page's route in the site's order: chooser, then per language home, programs, all data, comparisons."""
-    routes = [renderer.chooser_page().route]
+def site_routes(renderer: Renderer, program_routes: list[bytes], all_data: dict[str, Page]) -> Iterator[str]:
+    """Every page's route in the site's order: chooser, then per language home, programs, all data, comparisons.
+
+    ``program_routes``: each program's routes by language, ``packed``.
+    """
+    yield renderer.chooser_page().route
     for lang in LANGS:
         home, *comparisons = shared_pages(renderer, lang)
-        routes.append(home.route)
-        for unit in units:
-            routes.extend(unit.routes[lang])
-        routes.append(all_data[lang].route)
-        routes.extend(page.route for page in comparisons)
-    return routes
+        yield home.route
+        for packed in program_routes:
+            yield from unpacked(packed)[lang]
+        yield all_data[lang].route
+        yield from (page.route for page in comparisons)
+
+
+def packed(value: object) -> bytes:
+    """JSON, compressed: how the main process keeps what each program's worker reports until the end.
+
+    Held as lists of strings, the paths and routes of a national site were the build's peak of memory.
+    """
+    return zlib.compress(json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode(), 1)
+
+
+def unpacked(data: bytes) -> Any:  # noqa: ANN401 - what was packed
+    return json.loads(zlib.decompress(data))
 
 
 def closing_files(renderer: Renderer, templates: Path, pages: list[Page],
-                  routes: list[str]) -> Iterator[tuple[str, str, Callable[[], bytes]]]:
+                  routes: Iterable[str]) -> Iterator[tuple[str, str, Callable[[], bytes]]]:
     """The files made last, as (stage, path, how to make its bytes)."""
     for page in pages:
         yield "pages", page.path, (lambda page=page: renderer.render(page))
@@ -323,12 +339,36 @@ def closing_files(renderer: Renderer, templates: Path, pages: list[Page],
     for asset in sorted((templates / "assets").iterdir()):
         yield "pages", f"assets/{asset.name}", asset.read_bytes
     base = renderer.base_url
-    sitemap = "".join(f"<url><loc>{xml_escape(base + r)}</loc></url>\n" for r in routes)
-    yield "pages", "sitemap.xml", lambda: (
-        '<?xml version="1.0" encoding="UTF-8"?>\n'
-        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n' + sitemap + "</urlset>\n"
-    ).encode()
+    for path, data in sitemaps(base, routes):
+        yield "pages", path, (lambda data=data: data)
     yield "pages", "robots.txt", lambda: f"User-agent: *\nAllow: /\nSitemap: {base}sitemap.xml\n".encode()
+
+
+SITEMAP_URLS = 50_000  # the most one sitemap may list (sitemaps.org); a national site has about 250,000 pages
+XML_HEAD = '<?xml version="1.0" encoding="UTF-8"?>\n'
+SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
+
+
+def sitemaps(base: str, routes: Iterable[str]) -> Iterator[tuple[str, bytes]]:
+    """``sitemap.xml``; past SITEMAP_URLS, an index of ``sitemap-1.xml``, ``sitemap-2.xml``, ... instead."""
+    routes = iter(routes)
+
+    def urlset(chunk: list[str]) -> bytes:
+        urls = "".join(f"<url><loc>{xml_escape(base + r)}</loc></url>\n" for r in chunk)
+        return f'{XML_HEAD}<urlset xmlns="{SITEMAP_NS}">\n{urls}</urlset>\n'.encode()
+
+    first = list(islice(routes, SITEMAP_URLS))
+    chunk = list(islice(routes, SITEMAP_URLS))
+    if not chunk:
+        yield "sitemap.xml", urlset(first)
+        return
+    names = []
+    while first:
+        names.append(f"sitemap-{len(names) + 1}.xml")
+        yield names[-1], urlset(first)
+        first, chunk = chunk, list(islice(routes, SITEMAP_URLS))
+    index = "".join(f"<sitemap><loc>{xml_escape(base + name)}</loc></sitemap>\n" for name in names)
+    yield "sitemap.xml", f'{XML_HEAD}<sitemapindex xmlns="{SITEMAP_NS}">\n{index}</sitemapindex>\n'.encode()
 
 
 def write_all_package(site: SiteView, date: str | None, base_url: str, units: list[Unit],
@@ -459,7 +499,8 @@ def build(
                    progress)
         done: dict[int, Unit] = {}
         shared = Unit("", {}, [], {})
-        entries: dict[str, bytes] = {}  # program id -> its manifest entry
+        entries: dict[str, bytes] = {}  # program id -> its manifest entry, packed
+        routes: dict[int, bytes] = {}  # program index -> its routes by language, packed
         with lap("programs"):
             for index, unit in _program_units(job, workers):
                 for stage, spent in unit.seconds.items():
@@ -478,12 +519,12 @@ def build(
                 own = own_paths(program.id)
                 if not all(path.startswith(own[tree]) for tree, path, _ in unit.files):
                     raise UnsafeOutputPath(f"{program.id}: a file outside its own folders")
-                # Serialized now and the file list dropped: at national size, 475,000 paths held
-                # until the end were the build's peak of memory.
-                entries[program.id] = json.dumps(
-                    {"key": unit.key, "routes": unit.routes, "files": unit.files, "rows": unit.rows},
-                    ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
-                unit.files = []
+                # Packed now and the lists dropped: at national size, 475,000 paths and 247,000 routes
+                # held as strings until the end were the build's peak of memory.
+                entries[program.id] = packed(
+                    {"key": unit.key, "routes": unit.routes, "files": unit.files, "rows": unit.rows})
+                routes[index] = packed(unit.routes)
+                unit.files, unit.routes = [], {}
                 done[index] = unit
         units = [done[index] for index in range(len(site.programs))]
         result.programs_reused = sum(unit.reused for unit in units)
@@ -493,7 +534,7 @@ def build(
         written += sum(sizes)
         all_data = {lang: renderer.dataset_page(all_package, None, lang) for lang in LANGS}
         for stage, path, make in closing_files(renderer, templates, list(all_data.values()),
-                                               site_routes(renderer, units, all_data)):
+                                               site_routes(renderer, [routes[i] for i in range(len(units))], all_data)):
             with lap(stage):
                 data = make()
             with lap("write"):
@@ -505,7 +546,7 @@ def build(
             handle.write(b'{"programs":{')
             for number, program_id in enumerate(sorted(entries)):
                 handle.write(b"," * bool(number) + json.dumps(program_id, ensure_ascii=False).encode() + b":")
-                handle.write(entries[program_id])
+                handle.write(zlib.decompress(entries[program_id]))
             handle.write(f'}},"version":{MANIFEST_VERSION}}}'.encode())
         with lap("write"):
             data_out.commit()

@@ -405,3 +405,39 @@ def test_relative_links_match_posixpath_relpath() -> None:
             expected = posixpath.relpath("/" + target, "/" + page)
             expected = "./" if expected == "." else expected + ("/" if target.endswith("/") else "")
             assert relative_link(page, target) == expected, (page, target)
+
+
+def _sitemap_urls(path: Path) -> tuple[str, list[str]]:
+    """The root element's name and the <loc> URLs of a sitemap or a sitemap index."""
+    import xml.etree.ElementTree as ET
+
+    root = ET.parse(path).getroot()
+    namespace = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+    return root.tag.removeprefix(namespace), [loc.text or "" for loc in root.iter(f"{namespace}loc")]
+
+
+def test_sitemap_lists_every_page_and_splits_past_the_protocol_limit(
+        built, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """One sitemap may list 50,000 URLs: a national site (about 250,000 pages) needs an index of several."""
+    import generator.build
+
+    site, base_url = built
+    kind, urls = _sitemap_urls(site / "sitemap.xml")
+    assert kind == "urlset"
+    pages = {base_url + p.relative_to(site).as_posix().removesuffix("index.html")
+             for p in _html_files(site) if p.name != "404.html"}
+    assert set(urls) == pages and len(urls) == len(pages)
+
+    monkeypatch.setattr(generator.build, "SITEMAP_URLS", 100)
+    out = tmp_path / "site"
+    assert build(CONTENT, out, base_url=base_url, search=False, packages_out=tmp_path / "data").built
+    kind, parts = _sitemap_urls(out / "sitemap.xml")
+    assert kind == "sitemapindex"
+    assert parts == [f"{base_url}sitemap-{n}.xml" for n in range(1, -(-len(urls) // 100) + 1)]
+    split = []
+    for part in parts:
+        kind, listed = _sitemap_urls(out / part.removeprefix(base_url))
+        assert kind == "urlset" and 0 < len(listed) <= 100
+        split.extend(listed)
+    assert split == urls  # the same URLs in the same order
+    assert f"Sitemap: {base_url}sitemap.xml" in (out / "robots.txt").read_text(encoding="utf-8")
