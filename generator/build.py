@@ -25,8 +25,8 @@ from pagefind.service import get_executable
 from . import export
 from .assemble import LANGS, ProgramView, SiteView, assemble
 from .datapackage import (TABLES, Package, all_descriptor, concatenated_csv, csv_preview, descriptor_bytes,
-                          program_descriptor, program_package, package_files, write_zip)
-from .dcat import catalogue_turtle
+                          program_package, package_files, write_zip)
+from .dcat import catalogue_order, catalogue_turtle, dataset_turtle
 from .parallel import default_workers, die_with_parent, worker_pool
 from .render import Page, Renderer
 from .validate import Corpus, validate
@@ -83,7 +83,7 @@ def data_date(content: Path) -> str | None:
 
 
 MANIFEST = ".build-manifest.json"
-MANIFEST_VERSION = 2
+MANIFEST_VERSION = 3
 GENERATOR = Path(__file__).resolve().parent
 
 
@@ -122,6 +122,7 @@ class Unit:
     routes: dict[str, list[str]]  # by language, in page order (for the sitemap)
     files: list[tuple[str, str, int]]  # (output "site" or "data", path, size)
     rows: dict[str, int]  # rows in each table of its data package
+    dcat: str = ""  # its dataset in the DCAT catalogue, as Turtle
     reused: bool = False
     seconds: dict[str, float] = field(default_factory=dict)
 
@@ -165,6 +166,9 @@ def _reuse(job: _Job, index: int) -> Unit | None:
         files = [(str(tree), str(path), int(size)) for tree, path, size in old["files"]]
         routes = {lang: [str(r) for r in old["routes"][lang]] for lang in LANGS}
         rows = {table.name: int(old["rows"][table.name]) for table in TABLES}
+        dcat = old["dcat"]
+        if not isinstance(dcat, str):
+            raise ValueError(program.id)
         for tree, path, size in files:
             if not path.startswith(own[tree]):
                 raise ValueError(path)
@@ -183,7 +187,7 @@ def _reuse(job: _Job, index: int) -> Unit | None:
         for tree, path in claimed:
             job.outputs[tree].forget(path)
         return None
-    return Unit(job.keys[index], routes, files, rows, reused=True)
+    return Unit(job.keys[index], routes, files, rows, dcat, reused=True)
 
 
 def program_unit(index: int) -> Unit:
@@ -200,7 +204,9 @@ def program_unit(index: int) -> Unit:
     lap = _Stopwatch(seconds)
     with lap("packages"):
         package = program_package(program, job.date, job.renderer.base_url)
-    unit = Unit(job.keys[index], {}, [], {name: len(rows) for name, rows in package.tables.items()}, seconds=seconds)
+        dcat = dataset_turtle(package, job.renderer.base_url, job.date)
+    unit = Unit(job.keys[index], {}, [], {name: len(rows) for name, rows in package.tables.items()}, dcat,
+                seconds=seconds)
 
     def put(path: str, make: Callable[[], bytes], stage: str) -> Path:
         with lap(stage):
@@ -263,11 +269,11 @@ def _pages(program: ProgramView) -> int:
 
 
 def shared_unit() -> Unit:
-    """The chooser, the home pages, the comparisons, the site's search index and the DCAT catalogue.
+    """The chooser, the home pages, the comparisons and the site's search index.
 
     They need every program's data but none of its files, so a worker makes them while the
-    others render programs; what needs the programs' files (the all-programs package and
-    its page, the sitemap) is left to the end.
+    others render programs; what needs the programs' files or units (the all-programs package
+    and its page, the DCAT catalogue, the sitemap) is left to the end.
     """
     job = _JOB
     assert job is not None
@@ -286,15 +292,6 @@ def shared_unit() -> Unit:
             for path, size in index_for_search(out.staging, SHARED_SEARCH_GLOB, runtime=True):
                 out.claim(path)
                 unit.files.append(("site", path, size))
-    with lap("packages"):
-        base_url = renderer.base_url
-        catalogued = [Package(program.id, program_descriptor(program, job.date, base_url), {})
-                      for program in job.site.programs]
-        catalogued.append(Package("all", all_descriptor(job.site, job.date, base_url), {}))
-        data = catalogue_turtle(catalogued, base_url, job.date)
-    with lap("write"):
-        out.write("catalog.ttl", data)
-    unit.files.append(("site", "catalog.ttl", len(data)))
     return unit
 
 
@@ -522,7 +519,7 @@ def build(
                 # Packed now and the lists dropped: at national size, 475,000 paths and 247,000 routes
                 # held as strings until the end were the build's peak of memory.
                 entries[program.id] = packed(
-                    {"key": unit.key, "routes": unit.routes, "files": unit.files, "rows": unit.rows})
+                    {"key": unit.key, "routes": unit.routes, "files": unit.files, "rows": unit.rows, "dcat": unit.dcat})
                 routes[index] = packed(unit.routes)
                 unit.files, unit.routes = [], {}
                 done[index] = unit
@@ -530,8 +527,14 @@ def build(
         result.programs_reused = sum(unit.reused for unit in units)
         with lap("packages"):
             all_package, sizes = write_all_package(site, date, base_url, units, data_out, out)
-        files += len(sizes)
-        written += sum(sizes)
+            turtle = {program.id: unit.dcat for program, unit in zip(site.programs, units)}
+            turtle["all"] = dataset_turtle(all_package, base_url, date)
+            names = catalogue_order(list(turtle), base_url)
+            catalogue = catalogue_turtle(names, (turtle[name] for name in names), base_url)
+        with lap("write"):
+            out.write("catalog.ttl", catalogue)
+        files += len(sizes) + 1
+        written += sum(sizes) + len(catalogue)
         all_data = {lang: renderer.dataset_page(all_package, None, lang) for lang in LANGS}
         for stage, path, make in closing_files(renderer, templates, list(all_data.values()),
                                                site_routes(renderer, [routes[i] for i in range(len(units))], all_data)):

@@ -126,6 +126,13 @@ def test_a_tampered_previous_output_cannot_bring_in_other_files(content: Path, t
     assert tampered == (*_build(content, tmp_path / "fresh", search=False, incremental=False)[:2], 1)
     assert not any(p.is_symlink() for p in site.rglob("*"))
 
+    # a program's dataset in the catalogue that is not Turtle text: that program is made again
+    manifest = json.loads((site / MANIFEST).read_text(encoding="utf-8"))
+    manifest["programs"]["nevidoma-hromada-2026-2028"]["dcat"] = {"not": "text"}
+    (site / MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
+    assert _build(content, out, search=False)[2] == 4
+    assert (site / "catalog.ttl").read_bytes() == (tmp_path / "fresh" / "site" / "catalog.ttl").read_bytes()
+
 
 @pytest.mark.parametrize("workers", [1, 2])
 def test_a_program_writing_outside_its_own_folders_fails_the_build(
