@@ -11,7 +11,7 @@ from frictionless import validate as frictionless_validate
 
 from generator.build import build
 from generator.synthetic import write_corpus
-from generator.validate import validate
+from generator.validate import ProgramSource, validate
 
 from .conftest import CONTENT, ROOT
 
@@ -69,3 +69,25 @@ def test_there_are_names_and_ids_for_every_hromada_of_ukraine() -> None:
     assert len(set(names)) >= 1469
     ids = {program_id(name, 2026, 2028) for name in names}
     assert len(ids) == len(names)  # no two hromadas' folders would collide
+
+
+def test_a_program_checked_in_a_worker_arrives_with_every_value_as_stated(tmp_path: Path) -> None:
+    """Workers hand programs over as plain data validated again: nothing may change on the way, not even "5.0"."""
+    write_corpus(CONTENT, tmp_path / "content", 6, seed=3)
+    stated = []
+    for content in (CONTENT, tmp_path / "content"):
+        alone = validate(content, workers=1)
+        shared = validate(content, workers=2)
+        assert [p.id for p in alone.programs] == [p.id for p in shared.programs]
+        assert alone.problems == shared.problems
+        for program, received in zip(alone.programs, shared.programs):
+            for sent in (received, ProgramSource.from_plain(program.plain())):
+                # repr: Decimal("5.0") == Decimal("5") and "5.0" dumps to JSON as the Decimal does
+                assert repr(sent.program.model_dump()) == repr(program.program.model_dump())
+                assert [repr(t.model_dump()) for t in sent.tasks] == [repr(t.model_dump()) for t in program.tasks]
+                assert ([repr(i.model_dump()) for i in sent.indicators]
+                        == [repr(i.model_dump()) for i in program.indicators])
+                assert (sent.id, sent.folder, sent.sections, sent.files) == (
+                    program.id, program.folder, program.sections, program.files)
+        stated += [row.total for p in alone.programs for t in p.tasks for row in t.funding]
+    assert any(str(total).endswith(".0") for total in stated)  # the case a careless round trip would lose
