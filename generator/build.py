@@ -7,7 +7,6 @@ import hashlib
 import json
 import re
 import signal
-import stat
 import subprocess
 from contextlib import ExitStack
 from itertools import islice
@@ -160,8 +159,7 @@ def _reuse(job: _Job, index: int) -> Unit | None:
     # The previous output is trusted no further than it can be checked: each file must lie in this
     # program's own folders, be a plain file (not a link to elsewhere) and have the size recorded.
     own = own_paths(program.id)
-    linked: list[Path] = []
-    claimed: list[tuple[str, str]] = []
+    carried: list[tuple[str, str]] = []
     try:
         files = [(str(tree), str(path), int(size)) for tree, path, size in old["files"]]
         routes = {lang: [str(r) for r in old["routes"][lang]] for lang in LANGS}
@@ -169,23 +167,15 @@ def _reuse(job: _Job, index: int) -> Unit | None:
         dcat = old["dcat"]
         if not isinstance(dcat, str):
             raise ValueError(program.id)
+        previous = {tree: str(root) for tree, root in job.previous_roots.items()}
         for tree, path, size in files:
             if not path.startswith(own[tree]):
                 raise ValueError(path)
-            target = job.outputs[tree].path(path)  # refuses a path that escapes or repeats
-            claimed.append((tree, path))
-            source = job.previous_roots[tree] / path
-            info = os.lstat(source)
-            if not stat.S_ISREG(info.st_mode) or info.st_size != size:
-                raise ValueError(path)
-            job.outputs[tree].folder_for(target)
-            os.link(source, target, follow_symlinks=False)
-            linked.append(target)
+            job.outputs[tree].carry(path, previous[tree], size)  # refuses a path that escapes or repeats
+            carried.append((tree, path))
     except (OSError, ValueError, KeyError, TypeError):  # changed by hand, or on another disk: render it again
-        for target in linked:
-            target.unlink()
-        for tree, path in claimed:
-            job.outputs[tree].forget(path)
+        for tree, path in carried:
+            job.outputs[tree].drop(path)
         return None
     return Unit(job.keys[index], routes, files, rows, dcat, reused=True)
 

@@ -12,6 +12,7 @@ import errno
 import fcntl
 import os
 import shutil
+import stat
 from pathlib import Path, PurePosixPath
 from types import TracebackType
 from typing import BinaryIO
@@ -53,7 +54,7 @@ class OutputFolder:
         self._lock_path = self.target.with_name(f".{self.target.name}.lock")
         self._lock: int | None = None
         self._written: set[str] = set()
-        self._folders: set[Path] = set()
+        self._folders: set[str] = set()
 
     def __enter__(self) -> "OutputFolder":
         self.target.parent.mkdir(parents=True, exist_ok=True)
@@ -106,11 +107,49 @@ class OutputFolder:
         except OSError:  # another file system, or one without hard links
             shutil.copyfile(source, path)
 
-    def folder_for(self, path: Path) -> None:
+    def folder_for(self, path: Path | str) -> None:
         """Make the file's folder once (a build writes thousands of files into the same folders)."""
-        if path.parent not in self._folders:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            self._folders.add(path.parent)
+        self._make_folder(os.path.dirname(path))
+
+    def _make_folder(self, folder: str) -> None:
+        if folder not in self._folders:
+            try:
+                os.mkdir(folder)  # most often the parent is there: one call, not makedirs' several
+            except FileExistsError:
+                pass
+            except FileNotFoundError:
+                os.makedirs(folder, exist_ok=True)
+            self._folders.add(folder)
+
+    def carry(self, relative: str, previous: str, size: int) -> str:
+        """Link ``relative`` from the previous output (its folder: ``previous``) into this one, unchanged.
+
+        Only a plain file of the recorded size: the previous output is trusted no further than it
+        can be checked. Raises ValueError or OSError, claiming nothing, if it is not; ``drop`` undoes
+        it. Strings, not Paths: a rebuild carries hundreds of thousands of files, and pathlib took
+        most of its time.
+        """
+        parts = relative.split("/")
+        if "" in parts or "." in parts or ".." in parts:
+            raise UnsafeOutputPath(relative)
+        self.claim(relative)
+        try:
+            source = f"{previous}/{relative}"
+            info = os.lstat(source)
+            if not stat.S_ISREG(info.st_mode) or info.st_size != size:
+                raise ValueError(f"{relative}: not the file the previous build wrote")
+            target = f"{self.staging}/{relative}"
+            self._make_folder(target.rpartition("/")[0])
+            os.link(source, target, follow_symlinks=False)
+        except BaseException:
+            self.forget(relative)
+            raise
+        return target
+
+    def drop(self, relative: str) -> None:
+        """Undo ``carry``."""
+        os.unlink(f"{self.staging}/{relative}")
+        self.forget(relative)
 
     def commit(self) -> None:
         if self.target.exists() and _exchange(self.staging, self.target):

@@ -115,7 +115,7 @@ def test_a_tampered_previous_output_cannot_bring_in_other_files(content: Path, t
     (site / page[1]).symlink_to(secret)
     # another program's entry pointing outside the output and at a shared page
     other = manifest["programs"]["khmilnytska-2023-2025"]
-    other["files"].append(["site", "../../secret.txt", page[2]])
+    other["files"].append(["site", "uk/khmilnytska-2023-2025/../../../../secret.txt", page[2]])  # inside, then out
     kremenchuk = manifest["programs"]["kremenchutska-2026-2028"]
     kremenchuk["files"].append(["site", "index.html", 1])
     manifest["programs"]["slobozhanska-2025-2027"]["files"] = "not a list"
@@ -154,3 +154,29 @@ def test_a_program_writing_outside_its_own_folders_fails_the_build(
         build(content, out / "site", packages_out=out / "datapackages", search=False, incremental=False,
               workers=workers)
     assert (tree_digest(out / "site"), tree_digest(out / "datapackages")) == before[:2]  # untouched
+
+
+def test_carrying_a_file_from_the_previous_output_refuses_what_it_cannot_check(tmp_path: Path) -> None:
+    from generator.write import OutputFolder
+
+    previous = tmp_path / "previous"
+    (previous / "uk").mkdir(parents=True)
+    (previous / "uk" / "page.html").write_bytes(b"12345")
+    (tmp_path / "outside.html").write_bytes(b"12345")
+    (previous / "uk" / "link.html").symlink_to(tmp_path / "outside.html")
+    with OutputFolder(tmp_path / "site") as out:
+        for relative, size in [("uk/../../outside.html", 5), ("uk//page.html", 5), ("./uk/page.html", 5),
+                               ("/uk/page.html", 5), ("uk/link.html", 5), ("uk/page.html", 4), ("uk/gone.html", 5)]:
+            with pytest.raises((ValueError, OSError)):
+                out.carry(relative, str(previous), size)
+            out.claim(relative)  # nothing was claimed by the refusal, or this would raise
+            out.forget(relative)
+        out.carry("uk/page.html", str(previous), 5)
+        assert (out.staging / "uk" / "page.html").stat().st_ino == (previous / "uk" / "page.html").stat().st_ino
+        with pytest.raises(ValueError):
+            out.carry("uk/page.html", str(previous), 5)  # twice
+        out.drop("uk/page.html")
+        assert not (out.staging / "uk" / "page.html").exists()
+        out.carry("uk/page.html", str(previous), 5)
+        out.commit()
+    assert (tmp_path / "site" / "uk" / "page.html").read_bytes() == b"12345"
