@@ -26,7 +26,7 @@ from .assemble import LANGS, ProgramView, SiteView, assemble
 from .datapackage import (TABLES, Package, all_descriptor, concatenated_csv, csv_preview, descriptor_bytes,
                           program_package, package_files, write_zip)
 from .dcat import catalogue_order, catalogue_turtle, dataset_turtle
-from .parallel import default_workers, die_with_parent, worker_pool
+from .parallel import default_workers, die_with_parent, fewer_collections, worker_pool
 from .render import Page, Renderer
 from .validate import Corpus, validate
 from .write import OutputFolder, UnsafeOutputPath
@@ -459,6 +459,14 @@ def build(
     the previous output instead of rendered again; the result is the same bytes.
     Programs are rendered in ``workers`` processes (default: one per core).
     """
+    with fewer_collections():
+        return _build(content, output, templates=templates, base_url=base_url, search=search,
+                      packages_out=packages_out, workers=workers, incremental=incremental, progress=progress)
+
+
+def _build(content: Path, output: Path, *, templates: Path | None, base_url: str, search: bool,
+           packages_out: Path | None, workers: int | None, incremental: bool,
+           progress: Callable[[int, int], None] | None) -> BuildResult:
     seconds: dict[str, float] = {}
     lap = _Stopwatch(seconds)
     with lap("validate"):

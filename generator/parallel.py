@@ -1,16 +1,41 @@
-"""Worker processes for the stages that work program by program (validation, rendering).
+"""How the stages that work program by program (validation, rendering) run.
 
-Forked, so they share the parent's memory instead of receiving a copy of it,
-and each dies with its parent: a worker of a killed build must not write on.
+In worker processes, forked, so they share the parent's memory instead of receiving
+a copy of it, and each dies with its parent: a worker of a killed build must not
+write on. With the garbage collector paced for a heap of millions of long-lived objects.
 """
 
 from __future__ import annotations
 
 import ctypes
+import gc
 import multiprocessing
 import os
 import signal
+from contextlib import contextmanager
 from multiprocessing.pool import Pool
+from typing import Iterator
+
+# Objects allocated between collections of the youngest generation (Python's default is 700).
+COLLECT_EVERY = 20_000
+
+
+@contextmanager
+def fewer_collections() -> Iterator[None]:
+    """The cyclic garbage collector run less often while a build lasts, then as it was.
+
+    A build allocates a national corpus's millions of objects and keeps them to the end;
+    at Python's default pace, the collector walked them again and again: 3 of the 11 s of
+    validating 1,469 programs and 2 of the 5 s of assembling them. Pages and downloads
+    are freed by reference counting; the collector only finds cycles, which are few.
+    """
+    thresholds = gc.get_threshold()
+    gc.set_threshold(COLLECT_EVERY, 20, 20)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*thresholds)
+
 
 MIN_PROGRAMS = 2  # one program cannot be shared out; from two on, a forked worker (~10 ms) pays off
 
@@ -27,5 +52,20 @@ def die_with_parent() -> None:
         pass
 
 
-def worker_pool(workers: int) -> Pool:
-    return multiprocessing.get_context("fork").Pool(workers, initializer=die_with_parent)
+@contextmanager
+def worker_pool(workers: int) -> Iterator[Pool]:
+    """A pool of forked workers, stopped on leaving.
+
+    What the parent holds when it forks (a national site's programs: millions of objects) is
+    frozen out of the cyclic garbage collector, as the gc module's documentation advises
+    before a fork: otherwise every collection, in the parent and in each worker, walks it
+    all again (at national size, 8 s of a 94 s build), and in a worker touches and so copies
+    the pages it shares with the parent. Unfrozen on leaving, so that a long-lived process
+    (the preview server) collects what it no longer needs.
+    """
+    gc.freeze()
+    try:
+        with multiprocessing.get_context("fork").Pool(workers, initializer=die_with_parent) as pool:
+            yield pool
+    finally:
+        gc.unfreeze()

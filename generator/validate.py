@@ -36,7 +36,7 @@ from .model import (
     Text,
     ValueMode,
 )
-from .parallel import default_workers, worker_pool
+from .parallel import default_workers, fewer_collections, worker_pool
 from .problems import Problem, type_name
 
 WINDOWS_RESERVED = re.compile(r"^(con|prn|aux|nul|com[0-9]|lpt[0-9])$")
@@ -262,6 +262,11 @@ def _validate_file(
 
 def validate(content_dir: Path, *, workers: int | None = None) -> Corpus:
     """Every program under ``content_dir``, checked in ``workers`` processes (default: see parallel.default_workers)."""
+    with fewer_collections():
+        return _validate(content_dir, workers)
+
+
+def _validate(content_dir: Path, workers: int | None) -> Corpus:
     problems: list[Problem] = []
     catalogue: list[CatalogueEntry] = []
     catalogue_path = content_dir / "catalogue.yaml"

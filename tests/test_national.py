@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from frictionless import validate as frictionless_validate
 
 from generator.build import build
+from generator.parallel import COLLECT_EVERY, worker_pool
 from generator.synthetic import write_corpus
 from generator.validate import ProgramSource, validate
 
@@ -91,3 +94,36 @@ def test_a_program_checked_in_a_worker_arrives_with_every_value_as_stated(tmp_pa
                     program.id, program.folder, program.sections, program.files)
         stated += [row.total for p in alone.programs for t in p.tasks for row in t.funding]
     assert any(str(total).endswith(".0") for total in stated)  # the case a careless round trip would lose
+
+
+def test_workers_leave_the_heap_they_inherit_to_reference_counting_and_the_parent_gets_it_back() -> None:
+    """What the parent holds when it forks is frozen out of the collector in the workers (no walk
+    over a national corpus, no copies of the pages they share); afterwards, collected as before."""
+    before = gc.get_freeze_count()
+    with worker_pool(2) as pool:
+        assert gc.get_freeze_count() > before
+        in_workers = pool.map(_freeze_count, range(2))
+    assert min(in_workers) > before  # the corpus of a real build is among these objects
+    assert gc.get_freeze_count() == before  # the preview server, rebuilding for hours, collects it again
+
+
+def _freeze_count(_: int) -> int:
+    return gc.get_freeze_count()
+
+
+def test_the_collector_is_paced_for_a_big_heap_while_a_build_lasts_and_restored_after(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from generator import build as build_module
+    seen = []
+
+    def assemble(corpus):  # noqa: ANN001, ANN202 - a probe around the real stage
+        seen.append(gc.get_threshold())
+        return real_assemble(corpus)
+
+    real_assemble = build_module.assemble
+    monkeypatch.setattr(build_module, "assemble", assemble)
+    before = gc.get_threshold()
+    result = build(CONTENT, tmp_path / "site", packages_out=tmp_path / "datapackages", search=False, workers=1)
+    assert result.built
+    assert seen and seen[0][0] == COLLECT_EVERY > before[0]
+    assert gc.get_threshold() == before
