@@ -28,7 +28,12 @@ def fewer_collections() -> Iterator[None]:
     at Python's default pace, the collector walked them again and again: 3 of the 11 s of
     validating 1,469 programs and 2 of the 5 s of assembling them. Pages and downloads
     are freed by reference counting; the collector only finds cycles, which are few.
+    What an earlier build in the same process (the preview server's) left in cycles is
+    collected first: collected rarely, it would stay while this build's heap grows, and be
+    frozen into its workers (a second build of 300 programs in one process peaked at
+    409 MiB instead of 260).
     """
+    gc.collect()
     thresholds = gc.get_threshold()
     gc.set_threshold(COLLECT_EVERY, 20, 20)
     try:

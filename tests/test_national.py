@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import json
+import weakref
 import subprocess
 import sys
 from pathlib import Path
@@ -127,3 +128,25 @@ def test_the_collector_is_paced_for_a_big_heap_while_a_build_lasts_and_restored_
     assert result.built
     assert seen and seen[0][0] == COLLECT_EVERY > before[0]
     assert gc.get_threshold() == before
+
+
+def test_a_second_build_in_the_same_process_does_not_carry_the_first_ones_corpus(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The preview server builds again and again in one process: what a build left in reference
+    cycles must be gone before the next one grows its heap (and freezes it into its workers)."""
+    from generator import build as build_module
+    options = {"packages_out": tmp_path / "datapackages", "search": False, "workers": 1}
+    first = build(CONTENT, tmp_path / "site", **options)
+    assert first.built
+    left = weakref.ref(first.corpus.programs[0].program)
+    del first
+    alive = []
+
+    def assemble(corpus):  # noqa: ANN001, ANN202 - a probe around the real stage
+        alive.append(left() is not None)
+        return real_assemble(corpus)
+
+    real_assemble = build_module.assemble
+    monkeypatch.setattr(build_module, "assemble", assemble)
+    assert build(CONTENT, tmp_path / "site", **options).built
+    assert alive == [False]
