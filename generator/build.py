@@ -100,12 +100,14 @@ def _folder_bytes(folder: Path, pattern: str = "**/*") -> Iterator[bytes]:
         yield path.read_bytes()
 
 
-def shared_key(content: Path, templates: Path, base_url: str, date: str | None) -> str:
-    """What every program's pages depend on besides the program itself."""
+def shared_key(content: Path, templates: Path, base_url: str, date: str | None, search: bool) -> str:
+    """What every program's pages depend on besides the program itself (with search, a program's
+    page has a search form and the program an index)."""
     catalogue = content / "catalogue.yaml"
     return _digest(
         *_folder_bytes(GENERATOR, "*.py"), *_folder_bytes(templates),
         catalogue.read_bytes() if catalogue.is_file() else b"", base_url.encode(), (date or "").encode(),
+        b"search" if search else b"",
     )
 
 
@@ -482,7 +484,7 @@ def _build(content: Path, output: Path, *, templates: Path | None, base_url: str
         base_url = base_url if base_url.endswith("/") else base_url + "/"
         renderer = Renderer(templates, site, base_url, search)
     with lap("keys"):
-        shared = shared_key(content, templates, base_url, date)
+        shared = shared_key(content, templates, base_url, date, search)
         keys = [program_key(program.source.folder, shared) for program in site.programs]
         previous = _previous_manifest(output) if incremental else {}
     if workers is None:

@@ -64,12 +64,12 @@ def test_parallel_workers_give_the_same_bytes_as_one_process(content: Path, tmp_
     assert one == three
 
 
-@pytest.mark.parametrize("change", ["template", "catalogue", "base url"])
+@pytest.mark.parametrize("change", ["template", "catalogue", "base url", "search turned on", "search turned off"])
 def test_a_change_every_program_depends_on_renders_every_program_again(
         content: Path, tmp_path: Path, change: str) -> None:
     templates = tmp_path / "templates"
     shutil.copytree(CONTENT.parent / "templates", templates)
-    options = {"templates": templates, "search": False, "base_url": "/"}
+    options = {"templates": templates, "search": change == "search turned off", "base_url": "/"}
     _build(content, tmp_path / "out", **options)
     if change == "template":
         footer = templates / "base.html"
@@ -78,8 +78,10 @@ def test_a_change_every_program_depends_on_renders_every_program_again(
     elif change == "catalogue":
         catalogue = content / "catalogue.yaml"
         catalogue.write_text(catalogue.read_text(encoding="utf-8") + "\n", encoding="utf-8")
-    else:
+    elif change == "base url":
         options["base_url"] = "/elsewhere/"
+    else:  # a program's page has a search form and an index only when the site is searchable
+        options["search"] = not options["search"]
     after = _build(content, tmp_path / "out", **options)
     assert after[2] == 0
     assert after == _build(content, tmp_path / "fresh", incremental=False, **options)
