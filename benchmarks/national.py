@@ -126,6 +126,9 @@ def main() -> None:
               f"({rebuilt.programs_reused:,} programs reused; "
               + ", ".join(f"{stage} {seconds:.2f} s" for stage, seconds in rebuilt.seconds.items())
               + f") — {verdict('incremental s', incremental)}")
+        rss = peak_rss_mib()
+        print(f"peak RSS with the rebuilds (their previous manifest and units come on top): {rss:,.0f} MiB — "
+              f"{verdict('peak RSS MiB', rss)}")
 
         reals = []
         for _ in range(args.runs):

@@ -81,8 +81,8 @@ def data_date(content: Path) -> str | None:
     return found if result.returncode == 0 and len(found) == 10 else None
 
 
-MANIFEST = ".build-manifest.json"
-MANIFEST_VERSION = 3
+MANIFEST = ".build-manifest.jsonl"  # a line of {"version": N}, then one line per program, by id
+MANIFEST_VERSION = 4
 GENERATOR = Path(__file__).resolve().parent
 
 
@@ -126,6 +126,35 @@ class Unit:
     dcat: str = ""  # its dataset in the DCAT catalogue, as Turtle
     reused: bool = False
     seconds: dict[str, float] = field(default_factory=dict)
+    pages: int = 0  # its HTML pages, files in the site and bytes in both outputs (see tally)
+    site_files: int = 0
+    size: int = 0
+    entry: bytes = b""  # its line of the manifest, packed (see sealed)
+    packed_routes: bytes = b""
+
+    def tally(self) -> None:
+        self.pages = sum(path.endswith(".html") for _, path, _ in self.files)
+        self.site_files = sum(tree == "site" for tree, _, _ in self.files)
+        self.size = sum(size for _, _, size in self.files)
+
+
+def sealed(unit: Unit, program_id: str) -> Unit:
+    """A program's unit checked and packed by the worker that made it, for the main process to keep.
+
+    Its files must lie in its own folders, else one program could overwrite another's. Then the
+    main process gets bytes: sent as lists, a national site's 475,000 paths and 247,000 routes
+    crossed to it to be packed there one program at a time, and on a rebuild, whose workers
+    make units faster than that, waited in its queue (180 MB at the peak).
+    """
+    own = own_paths(program_id)
+    if not all(path.startswith(own[tree]) for tree, path, _ in unit.files):
+        raise UnsafeOutputPath(f"{program_id}: a file outside its own folders")
+    unit.tally()
+    unit.entry = packed({"id": program_id, "key": unit.key, "routes": unit.routes, "files": unit.files,
+                         "rows": unit.rows, "dcat": unit.dcat})
+    unit.packed_routes = packed(unit.routes)
+    unit.files, unit.routes = [], {}
+    return unit
 
 
 @dataclass
@@ -135,7 +164,7 @@ class _Job:
     site: SiteView
     outputs: dict[str, OutputFolder]
     keys: list[str]
-    previous: dict[str, dict]  # program id -> its unit in the previous manifest
+    previous: dict[str, tuple[str, bytes]]  # program id -> its key and its line of the previous manifest, packed
     previous_roots: dict[str, Path]
     date: str | None
     progress: Callable[[int, int], None] | None
@@ -155,14 +184,15 @@ def own_paths(program_id: str) -> dict[str, tuple[str, ...]]:
 def _reuse(job: _Job, index: int) -> Unit | None:
     """Link a program's files from the previous output, if its inputs have not changed."""
     program = job.site.programs[index]
-    old = job.previous.get(program.id)
-    if not old or old.get("key") != job.keys[index]:
+    key, line = job.previous.get(program.id, ("", b""))
+    if key != job.keys[index]:
         return None
     # The previous output is trusted no further than it can be checked: each file must lie in this
     # program's own folders, be a plain file (not a link to elsewhere) and have the size recorded.
     own = own_paths(program.id)
     carried: list[tuple[str, str]] = []
     try:
+        old = unpacked(line)
         files = [(str(tree), str(path), int(size)) for tree, path, size in old["files"]]
         routes = {lang: [str(r) for r in old["routes"][lang]] for lang in LANGS}
         rows = {table.name: int(old["rows"][table.name]) for table in TABLES}
@@ -187,18 +217,20 @@ def program_unit(index: int) -> Unit:
     job = _JOB
     assert job is not None
     if index == SHARED:
-        return shared_unit()
-    reused = _reuse(job, index)
-    if reused is not None:
-        return reused
+        unit = shared_unit()
+        unit.tally()
+        return unit
     program = job.site.programs[index]
+    return sealed(_reuse(job, index) or _render(job, program, job.keys[index]), program.id)
+
+
+def _render(job: _Job, program: ProgramView, key: str) -> Unit:
     seconds: dict[str, float] = {}
     lap = _Stopwatch(seconds)
     with lap("packages"):
         package = program_package(program, job.date, job.renderer.base_url)
         dcat = dataset_turtle(package, job.renderer.base_url, job.date)
-    unit = Unit(job.keys[index], {}, [], {name: len(rows) for name, rows in package.tables.items()}, dcat,
-                seconds=seconds)
+    unit = Unit(key, {}, [], {name: len(rows) for name, rows in package.tables.items()}, dcat, seconds=seconds)
 
     def put(path: str, make: Callable[[], bytes], stage: str) -> Path:
         with lap(stage):
@@ -382,14 +414,29 @@ def write_all_package(site: SiteView, date: str | None, base_url: str, units: li
     return Package("all", descriptor, preview, counts), [path.stat().st_size for path in members.values()]
 
 
-def _previous_manifest(output: Path) -> dict[str, dict]:
+def _previous_manifest(output: Path) -> dict[str, tuple[str, bytes]]:
+    """Each program's key and its line, packed; read a line at a time, as it was written.
+
+    Read whole, a national manifest (70 MB of JSON) was 350 MB of Python objects, in the
+    build and in each worker: the peak of a rebuild's memory. A line that cannot be read
+    is left out, and that program rendered again.
+    """
+    found: dict[str, tuple[str, bytes]] = {}
     try:
-        data = json.loads((output / MANIFEST).read_text(encoding="utf-8"))
-        if data.get("version") == MANIFEST_VERSION and isinstance(data.get("programs"), dict):
-            return data["programs"]
-    except (OSError, ValueError, AttributeError):
-        pass
-    return {}
+        with open(output / MANIFEST, "rb") as lines:
+            if json.loads(lines.readline()) != {"version": MANIFEST_VERSION}:
+                return {}
+            for line in lines:
+                try:
+                    entry = json.loads(line)
+                    program_id, key = entry["id"], entry["key"]
+                except (ValueError, KeyError, TypeError):
+                    continue
+                if isinstance(program_id, str) and isinstance(key, str):
+                    found[program_id] = (key, zlib.compress(line, 1))
+    except (OSError, ValueError):
+        return {}
+    return found
 
 
 
@@ -502,26 +549,20 @@ def _build(content: Path, output: Path, *, templates: Path | None, base_url: str
             for index, unit in _program_units(job, workers):
                 for stage, spent in unit.seconds.items():
                     seconds[stage] = seconds.get(stage, 0.0) + spent
-                for tree, path, size in unit.files:
-                    written += size
-                    files += tree == "site"
-                    pages += path.endswith(".html")
+                written += unit.size
+                files += unit.site_files
+                pages += unit.pages
                 if index == SHARED:
                     if workers > 1:
                         for tree, path, _ in unit.files:
                             outputs[tree].claim(path)  # written in a worker: check nothing else writes it
                     shared = unit
                     continue
-                program = site.programs[index]
-                own = own_paths(program.id)
-                if not all(path.startswith(own[tree]) for tree, path, _ in unit.files):
-                    raise UnsafeOutputPath(f"{program.id}: a file outside its own folders")
-                # Packed now and the lists dropped: at national size, 475,000 paths and 247,000 routes
-                # held as strings until the end were the build's peak of memory.
-                entries[program.id] = packed(
-                    {"key": unit.key, "routes": unit.routes, "files": unit.files, "rows": unit.rows, "dcat": unit.dcat})
-                routes[index] = packed(unit.routes)
-                unit.files, unit.routes = [], {}
+                # Packed by the worker (see sealed): at national size, 475,000 paths and 247,000
+                # routes held as strings until the end were the build's peak of memory.
+                entries[site.programs[index].id] = unit.entry
+                routes[index] = unit.packed_routes
+                unit.entry = unit.packed_routes = b""
                 done[index] = unit
         units = [done[index] for index in range(len(site.programs))]
         result.programs_reused = sum(unit.reused for unit in units)
@@ -545,12 +586,10 @@ def _build(content: Path, output: Path, *, templates: Path | None, base_url: str
             written += len(data)
             files += 1
             pages += path.endswith(".html")
-        with out.open(MANIFEST) as handle:  # streamed: {"programs":{...},"version":N}, keys sorted
-            handle.write(b'{"programs":{')
-            for number, program_id in enumerate(sorted(entries)):
-                handle.write(b"," * bool(number) + json.dumps(program_id, ensure_ascii=False).encode() + b":")
-                handle.write(zlib.decompress(entries[program_id]))
-            handle.write(f'}},"version":{MANIFEST_VERSION}}}'.encode())
+        with out.open(MANIFEST) as handle:  # streamed, a line per program (JSON escapes every newline in it)
+            handle.write(json.dumps({"version": MANIFEST_VERSION}).encode() + b"\n")
+            for program_id in sorted(entries):
+                handle.write(zlib.decompress(entries[program_id]) + b"\n")
         with lap("write"):
             data_out.commit()
             out.commit()

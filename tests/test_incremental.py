@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.build import MANIFEST, build
+from generator.build import MANIFEST, MANIFEST_VERSION, build
 
 from .conftest import CONTENT
 
@@ -23,6 +23,17 @@ def _build(content: Path, folder: Path, **options) -> tuple[dict[str, str], dict
     result = build(content, folder / "site", packages_out=folder / "datapackages", **options)
     assert result.built
     return tree_digest(folder / "site"), tree_digest(folder / "datapackages"), result.programs_reused
+
+
+def read_manifest(site: Path) -> dict[str, dict]:
+    head, *lines = (site / MANIFEST).read_text(encoding="utf-8").splitlines()
+    assert json.loads(head) == {"version": MANIFEST_VERSION}
+    return {entry["id"]: entry for entry in map(json.loads, lines)}
+
+
+def write_manifest(site: Path, entries: dict[str, dict]) -> None:
+    lines = [json.dumps({"version": MANIFEST_VERSION}), *(json.dumps(entries[key]) for key in sorted(entries))]
+    (site / MANIFEST).write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
 @pytest.fixture()
@@ -100,15 +111,22 @@ def test_a_hand_damaged_previous_output_is_rendered_again_not_trusted(content: P
     manifest.write_text("{not json", encoding="utf-8")
     assert _build(content, tmp_path / "out", search=False)[2] == 0  # an unreadable manifest: a full build
 
+    lines = manifest.read_text(encoding="utf-8").splitlines()
+    lines[1] = lines[1][: len(lines[1]) // 2]  # one program's line cut short
+    manifest.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    site, data, reused = _build(content, tmp_path / "out", search=False)
+    assert reused == 4  # that program rendered again, the others carried
+    assert (site, data, 0) == _build(content, tmp_path / "fresh", search=False, incremental=False)
+
 
 def test_a_tampered_previous_output_cannot_bring_in_other_files(content: Path, tmp_path: Path) -> None:
     """A manifest and files planted in the previous output: nothing from outside gets linked into the site."""
     out = tmp_path / "out"
     _build(content, out, search=False)
     site = out / "site"
-    manifest = json.loads((site / MANIFEST).read_text(encoding="utf-8"))
+    manifest = read_manifest(site)
     program = "balakliiska-2025-2027"
-    entry = manifest["programs"][program]
+    entry = manifest[program]
     # a page of the program replaced by a link to a file outside, of the recorded size
     page = next(f for f in entry["files"] if f[1].endswith("index.html"))
     secret = tmp_path / "secret.txt"
@@ -116,12 +134,12 @@ def test_a_tampered_previous_output_cannot_bring_in_other_files(content: Path, t
     (site / page[1]).unlink()
     (site / page[1]).symlink_to(secret)
     # another program's entry pointing outside the output and at a shared page
-    other = manifest["programs"]["khmilnytska-2023-2025"]
+    other = manifest["khmilnytska-2023-2025"]
     other["files"].append(["site", "uk/khmilnytska-2023-2025/../../../../secret.txt", page[2]])  # inside, then out
-    kremenchuk = manifest["programs"]["kremenchutska-2026-2028"]
+    kremenchuk = manifest["kremenchutska-2026-2028"]
     kremenchuk["files"].append(["site", "index.html", 1])
-    manifest["programs"]["slobozhanska-2025-2027"]["files"] = "not a list"
-    (site / MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
+    manifest["slobozhanska-2025-2027"]["files"] = "not a list"
+    write_manifest(site, manifest)
 
     tampered = _build(content, out, search=False)
     assert tampered[2] == 1  # only the untouched program was linked
@@ -129,9 +147,9 @@ def test_a_tampered_previous_output_cannot_bring_in_other_files(content: Path, t
     assert not any(p.is_symlink() for p in site.rglob("*"))
 
     # a program's dataset in the catalogue that is not Turtle text: that program is made again
-    manifest = json.loads((site / MANIFEST).read_text(encoding="utf-8"))
-    manifest["programs"]["nevidoma-hromada-2026-2028"]["dcat"] = {"not": "text"}
-    (site / MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
+    manifest = read_manifest(site)
+    manifest["nevidoma-hromada-2026-2028"]["dcat"] = {"not": "text"}
+    write_manifest(site, manifest)
     assert _build(content, out, search=False)[2] == 4
     assert (site / "catalog.ttl").read_bytes() == (tmp_path / "fresh" / "site" / "catalog.ttl").read_bytes()
 
