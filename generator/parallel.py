@@ -26,12 +26,12 @@ def fewer_collections() -> Iterator[None]:
 
     A build allocates a national corpus's millions of objects and keeps them to the end;
     at Python's default pace, the collector walked them again and again: 3 of the 11 s of
-    validating 1,469 programs and 2 of the 5 s of assembling them. Pages and downloads
-    are freed by reference counting; the collector only finds cycles, which are few.
-    What an earlier build in the same process (the preview server's) left in cycles is
-    collected first: collected rarely, it would stay while this build's heap grows, and be
-    frozen into its workers (a second build of 300 programs in one process peaked at
-    409 MiB instead of 260).
+    validating 1,469 programs and 2 of the 5 s of assembling them. Not switched off:
+    rendering leaves cycles behind (with no collection, a worker grew from 228 to 569 MiB
+    at 300 programs). What an earlier build in the same process (the preview server's, a
+    test run's) left in cycles is collected first: collected rarely, it would stay while
+    this build's heap grows, and be frozen into its workers (a second build of 300
+    programs in one process peaked at 409 MiB instead of 260).
     """
     gc.collect()
     thresholds = gc.get_threshold()
@@ -64,9 +64,9 @@ def worker_pool(workers: int) -> Iterator[Pool]:
     What the parent holds when it forks (a national site's programs: millions of objects) is
     frozen out of the cyclic garbage collector, as the gc module's documentation advises
     before a fork: otherwise every collection, in the parent and in each worker, walks it
-    all again (at national size, 8 s of a 94 s build), and in a worker touches and so copies
-    the pages it shares with the parent. Unfrozen on leaving, so that a long-lived process
-    (the preview server) collects what it no longer needs.
+    all again (at national size, about 8 s of a 94 s build, one run each way), and in a worker
+    touches and so copies the pages it shares with the parent. Unfrozen on leaving, so that a
+    process that builds again and again collects what it no longer needs.
     """
     gc.freeze()
     try:
