@@ -542,7 +542,6 @@ def _build(content: Path, output: Path, *, templates: Path | None, base_url: str
         job = _Job(renderer, site, outputs, keys, previous, {"site": out.target, "data": data_out.target}, date,
                    progress)
         done: dict[int, Unit] = {}
-        shared = Unit("", {}, [], {})
         entries: dict[str, bytes] = {}  # program id -> its manifest entry, packed
         routes: dict[int, bytes] = {}  # program index -> its routes by language, packed
         with lap("programs"):
@@ -556,13 +555,11 @@ def _build(content: Path, output: Path, *, templates: Path | None, base_url: str
                     if workers > 1:
                         for tree, path, _ in unit.files:
                             outputs[tree].claim(path)  # written in a worker: check nothing else writes it
-                    shared = unit
                     continue
                 # Packed by the worker (see sealed): at national size, 475,000 paths and 247,000
                 # routes held as strings until the end were the build's peak of memory.
                 entries[site.programs[index].id] = unit.entry
                 routes[index] = unit.packed_routes
-                unit.entry = unit.packed_routes = b""
                 done[index] = unit
         units = [done[index] for index in range(len(site.programs))]
         result.programs_reused = sum(unit.reused for unit in units)

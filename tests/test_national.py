@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import gc
 import json
-import weakref
 import subprocess
 import sys
+import weakref
 from pathlib import Path
+from typing import Callable
 
 import pytest
 from frictionless import validate as frictionless_validate
@@ -104,7 +105,7 @@ def test_workers_leave_the_heap_they_inherit_to_reference_counting_and_the_paren
     with worker_pool(2) as pool:
         assert gc.get_freeze_count() > before
         in_workers = pool.map(_freeze_count, range(2))
-    assert min(in_workers) > before  # the corpus of a real build is among these objects
+    assert min(in_workers) > before  # each worker inherits the frozen heap: its collections skip it
     assert gc.get_freeze_count() == before  # the preview server, rebuilding for hours, collects it again
 
 
@@ -112,17 +113,23 @@ def _freeze_count(_: int) -> int:
     return gc.get_freeze_count()
 
 
-def test_the_collector_is_paced_for_a_big_heap_while_a_build_lasts_and_restored_after(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def _while_assembling(monkeypatch: pytest.MonkeyPatch, look: Callable[[], object]) -> list[object]:
+    """What ``look`` sees in the middle of each build (when it assembles the site), in a list."""
     from generator import build as build_module
-    seen = []
+    seen: list[object] = []
+    real = build_module.assemble
 
     def assemble(corpus):  # noqa: ANN001, ANN202 - a probe around the real stage
-        seen.append(gc.get_threshold())
-        return real_assemble(corpus)
+        seen.append(look())
+        return real(corpus)
 
-    real_assemble = build_module.assemble
     monkeypatch.setattr(build_module, "assemble", assemble)
+    return seen
+
+
+def test_the_collector_is_paced_for_a_big_heap_while_a_build_lasts_and_restored_after(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    seen = _while_assembling(monkeypatch, gc.get_threshold)
     before = gc.get_threshold()
     result = build(CONTENT, tmp_path / "site", packages_out=tmp_path / "datapackages", search=False, workers=1)
     assert result.built
@@ -134,19 +141,11 @@ def test_a_second_build_in_the_same_process_does_not_carry_the_first_ones_corpus
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The preview server builds again and again in one process: what a build left in reference
     cycles must be gone before the next one grows its heap (and freezes it into its workers)."""
-    from generator import build as build_module
     options = {"packages_out": tmp_path / "datapackages", "search": False, "workers": 1}
     first = build(CONTENT, tmp_path / "site", **options)
     assert first.built
     left = weakref.ref(first.corpus.programs[0].program)
     del first
-    alive = []
-
-    def assemble(corpus):  # noqa: ANN001, ANN202 - a probe around the real stage
-        alive.append(left() is not None)
-        return real_assemble(corpus)
-
-    real_assemble = build_module.assemble
-    monkeypatch.setattr(build_module, "assemble", assemble)
+    alive = _while_assembling(monkeypatch, lambda: left() is not None)
     assert build(CONTENT, tmp_path / "site", **options).built
     assert alive == [False]
