@@ -211,6 +211,7 @@ class ProgramView:
     notes: list[Problem]  # program-level notes
     all_notes: list[Problem]
     subdirection_parent: dict[str, str]
+    problems: list[Problem] = field(default_factory=list)  # every problem found in its folder
 
     @property
     def id(self) -> str:
@@ -362,6 +363,6 @@ def _assemble_program(source: ProgramSource, problems: list[Problem], catalogue:
         {s: by_source[s] for s in FundingSource if s in by_source},
         funding_lines(program.stated_totals, years), funding_lines(passport_rows, years),
         notes.get("program", []), [p for p in problems if p.severity == "warning" and p.code != "english-missing"],
-        parent,
+        parent, problems,
     )
 

@@ -1,35 +1,43 @@
-"""The build: validate, assemble, render and export, then swap the new site in."""
+"""The build: validate, assemble, render and export, then swap the new site in.
+
+An incremental build (the default when the previous output and its manifest are there) checks,
+assembles and renders only the programs whose sources changed, and updates the outputs in place:
+the pages that list every program are joined from what each program's worker rendered of it,
+kept in the manifest.
+"""
 
 from __future__ import annotations
 
 import errno
 import hashlib
 import json
+import os
 import re
 import signal
+import stat
 import subprocess
+import time
+import zlib
 from contextlib import ExitStack
-from itertools import islice
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 from xml.sax.saxutils import escape as xml_escape
 
-import os
-import time
-import zlib
-
 from pagefind.service import get_executable
 
 from . import export
-from .assemble import LANGS, ProgramView, SiteView, assemble
-from .datapackage import (TABLES, Package, all_descriptor, concatenated_csv, csv_preview, descriptor_bytes,
-                          program_package, package_files, write_zip)
+from .assemble import LANGS, ProgramView, SiteView, assemble, route
+from .datapackage import (TABLES, Package, all_descriptor, concatenated_csv, csv_preview, descriptor_bytes, package_files,
+                          program_package, source_of, write_zip)
 from .dcat import catalogue_order, catalogue_turtle, dataset_turtle
+from .model import CatalogueEntry
 from .parallel import default_workers, die_with_parent, fewer_collections, worker_pool
-from .render import Page, Renderer
-from .validate import Corpus, validate
-from .write import OutputFolder, UnsafeOutputPath
+from .problems import Problem
+from .render import Renderer
+from .validate import Corpus, program_folders, validate
+from .write import OutputFolder, UnsafeOutputPath, safe_relative
 
 PACKAGE_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
@@ -81,8 +89,8 @@ def data_date(content: Path) -> str | None:
     return found if result.returncode == 0 and len(found) == 10 else None
 
 
-MANIFEST = ".build-manifest.jsonl"  # a line of {"version": N}, then one line per program, by id
-MANIFEST_VERSION = 4
+MANIFEST = ".build-manifest.jsonl"  # a line of {"version", "shared", "common"}, then one line per program, by id
+MANIFEST_VERSION = 5
 GENERATOR = Path(__file__).resolve().parent
 
 
@@ -94,10 +102,19 @@ def _digest(*parts: bytes) -> str:
     return hasher.hexdigest()
 
 
-def _folder_bytes(folder: Path, pattern: str = "**/*") -> Iterator[bytes]:
-    for path in sorted(p for p in folder.glob(pattern) if p.is_file() and "__pycache__" not in p.parts):
-        yield path.relative_to(folder).as_posix().encode()
-        yield path.read_bytes()
+def _file_digests(folder: Path) -> Iterator[bytes]:
+    """Each file under ``folder`` (sorted): its path and its bytes' digest; a link: where it points.
+
+    Read in blocks, never whole: content is untrusted, and a key is made before the checks.
+    """
+    for path in sorted(p for p in folder.glob("**/*") if "__pycache__" not in p.parts):
+        info = path.lstat()
+        if stat.S_ISLNK(info.st_mode):
+            yield path.relative_to(folder).as_posix().encode() + b" -> " + os.fsencode(os.readlink(path))
+        elif stat.S_ISREG(info.st_mode):
+            yield path.relative_to(folder).as_posix().encode()
+            with open(path, "rb") as handle:
+                yield hashlib.file_digest(handle, "sha256").digest()
 
 
 def shared_key(content: Path, templates: Path, base_url: str, date: str | None, search: bool) -> str:
@@ -105,56 +122,172 @@ def shared_key(content: Path, templates: Path, base_url: str, date: str | None, 
     page has a search form and the program an index)."""
     catalogue = content / "catalogue.yaml"
     return _digest(
-        *_folder_bytes(GENERATOR, "*.py"), *_folder_bytes(templates),
-        catalogue.read_bytes() if catalogue.is_file() else b"", base_url.encode(), (date or "").encode(),
-        b"search" if search else b"",
+        *_file_digests_of(GENERATOR, "*.py"), *_file_digests(templates),
+        catalogue.read_bytes() if catalogue.is_file() and not catalogue.is_symlink() else b"",
+        base_url.encode(), (date or "").encode(), b"search" if search else b"",
     )
+
+
+def _file_digests_of(folder: Path, pattern: str) -> Iterator[bytes]:
+    for path in sorted(folder.glob(pattern)):
+        yield path.name.encode()
+        yield path.read_bytes()
 
 
 def program_key(folder: Path, shared: str) -> str:
     """A program's pages, downloads and package change only when this changes."""
-    return _digest(shared.encode(), *_folder_bytes(folder))
+    return _digest(shared.encode(), *_file_digests(folder))
 
 
 @dataclass
 class Unit:
-    """What one program put in the outputs: enough to reuse it in the next build unchanged."""
-    key: str
-    routes: dict[str, list[str]]  # by language, in page order (for the sitemap)
-    files: list[tuple[str, str, int]]  # (output "site" or "data", path, size)
-    rows: dict[str, int]  # rows in each table of its data package
-    dcat: str = ""  # its dataset in the DCAT catalogue, as Turtle
-    reused: bool = False
+    """What a worker made of one program: its manifest line, and what the site's common pages need of it."""
+    line: bytes  # packed (see manifest_line)
+    common: bytes  # packed (see ProgramPart)
     seconds: dict[str, float] = field(default_factory=dict)
-    pages: int = 0  # its HTML pages, files in the site and bytes in both outputs (see tally)
-    site_files: int = 0
-    size: int = 0
-    entry: bytes = b""  # its line of the manifest, packed (see sealed)
-    packed_routes: bytes = b""
-
-    def tally(self) -> None:
-        self.pages = sum(path.endswith(".html") for _, path, _ in self.files)
-        self.site_files = sum(tree == "site" for tree, _, _ in self.files)
-        self.size = sum(size for _, _, size in self.files)
 
 
-def sealed(unit: Unit, program_id: str) -> Unit:
-    """A program's unit checked and packed by the worker that made it, for the main process to keep.
+def manifest_line(program_id: str, key: str, common: dict[str, Any], routes: dict[str, list[str]],
+                  files: list[tuple[str, str, int]]) -> bytes:
+    """``{"id", "key", "common", "routes", "files"}``, in that order, so that a build can read the
+    key, the common part and the routes without reading the rest (see Previous)."""
+    def text(value: object) -> str:
+        return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return (f'{{"id":{text(program_id)},"key":{text(key)},"common":{text(common)},"routes":{text(routes)},'
+            f'"files":{text(files)}}}').encode()
+
+
+def sealed(program_id: str, key: str, common: dict[str, Any], routes: dict[str, list[str]],
+           files: list[tuple[str, str, int]], seconds: dict[str, float]) -> Unit:
+    """A program's unit, checked and packed by the worker that made it.
 
     Its files must lie in its own folders, else one program could overwrite another's. Then the
-    main process gets bytes: sent as lists, a national site's 475,000 paths and 247,000 routes
-    crossed to it to be packed there one program at a time, and on a rebuild, whose workers
-    make units faster than that, waited in its queue (180 MB at the peak).
+    main process gets bytes: at national size, the lists of 475,000 paths and 247,000 routes
+    were the build's peak of memory.
     """
     own = own_paths(program_id)
-    if not all(path.startswith(own[tree]) for tree, path, _ in unit.files):
+    if not all(path.startswith(own[tree]) for tree, path, _ in files):
         raise UnsafeOutputPath(f"{program_id}: a file outside its own folders")
-    unit.tally()
-    unit.entry = packed({"id": program_id, "key": unit.key, "routes": unit.routes, "files": unit.files,
-                         "rows": unit.rows, "dcat": unit.dcat})
-    unit.packed_routes = packed(unit.routes)
-    unit.files, unit.routes = [], {}
-    return unit
+    common["tally"] = [sum(path.endswith(".html") for _, path, _ in files), sum(tree == "site" for tree, _, _ in files),
+                       sum(size for _, _, size in files)]
+    return Unit(packed_bytes(manifest_line(program_id, key, common, routes, files)), packed(common), seconds)
+
+
+class ManifestDamaged(ValueError):
+    """The previous manifest cannot be trusted: the build starts from scratch."""
+
+
+@dataclass
+class ProgramPart:
+    """What the site's common pages need of a program, as its worker made it (kept in the manifest)."""
+    rows: dict[str, int]  # in each table of its data package
+    dcat: str  # its dataset in the DCAT catalogue, as Turtle
+    source: dict[str, str]  # its document, in the all-programs package's sources
+    home: list[str]  # its entry on the home page, by language (LANGS order)
+    uses: list[list[str]]  # [code, entry in uk, entry in en] for each indicator on a comparison page
+    tally: list[int]  # its pages, its files in the site, the bytes of its files
+    problems: list[list[Any]]  # Problem.plain, relative to its folder
+
+    @classmethod
+    def check(cls, data: Any) -> "ProgramPart":  # noqa: ANN401 - read from the manifest
+        """From the manifest, which the build trusts no further than it can check."""
+        try:
+            part = cls(**data)
+            strings = [part.dcat, *part.source.values(), *part.home, *(text for use in part.uses for text in use)]
+            if not (all(isinstance(s, str) for s in strings) and len(part.home) == len(LANGS)
+                    and all(len(use) == 1 + len(LANGS) for use in part.uses)
+                    and sorted(part.rows) == sorted(t.name for t in TABLES)
+                    and all(isinstance(n, int) for n in [*part.rows.values(), *part.tally]) and len(part.tally) == 3
+                    and isinstance(part.problems, list)):
+                raise ValueError
+        except (TypeError, ValueError, AttributeError) as error:
+            raise ManifestDamaged("a program's common part") from error
+        return part
+
+    def restored_problems(self, folder: Path) -> list[Problem]:
+        try:
+            return [Problem.from_plain(plain, str(folder)) for plain in self.problems]
+        except (TypeError, ValueError) as error:
+            raise ManifestDamaged("a program's problems") from error
+
+
+_DECODER = json.JSONDecoder()
+_LINE_START = re.compile(r'\{"id":("(?:[^"\\]|\\.)*"),"key":"([0-9a-f]{64})","common":')
+
+
+@dataclass
+class PreviousProgram:
+    key: str
+    line: bytes
+    common: ProgramPart
+    routes_at: int  # where its routes start in the line, as text
+
+    def routes(self) -> dict[str, list[str]]:
+        routes, end = _DECODER.raw_decode(self.line.decode(), self.routes_at)
+        if not (isinstance(routes, dict) and sorted(routes) == sorted(LANGS)
+                and all(isinstance(r, str) for lang in LANGS for r in routes[lang])):
+            raise ManifestDamaged("a program's routes")
+        return routes
+
+    def files(self, program_id: str) -> list[tuple[str, str]]:
+        """Its files, as (output, path): each in the program's own folders, or the manifest is damaged."""
+        text = self.line.decode()
+        _, end = _DECODER.raw_decode(text, self.routes_at)
+        if not text.startswith(',"files":', end):
+            raise ManifestDamaged("a program's files")
+        files, _ = _DECODER.raw_decode(text, end + len(',"files":'))
+        own = own_paths(program_id)
+        try:
+            found = [(str(tree), str(path)) for tree, path, _ in files]
+            if not all(tree in own and path.startswith(own[tree]) and safe_relative(path) for tree, path in found):
+                raise ValueError
+        except (TypeError, ValueError) as error:
+            raise ManifestDamaged("a program's files") from error
+        return found
+
+
+@dataclass
+class Previous:
+    """The previous build's manifest: every program's key, line and common part; the site's common files."""
+    shared: str  # the shared key it was built with
+    common_files: dict[tuple[str, str], int]  # (output, path) -> size
+    programs: dict[str, PreviousProgram]
+
+    @classmethod
+    def read(cls, output: Path) -> "Previous | None":
+        """None when there is no manifest; ManifestDamaged when it cannot be trusted whole.
+
+        Read a line at a time: whole, a national manifest (70 MB) was 350 MB of Python objects.
+        """
+        try:
+            lines = open(output / MANIFEST, "rb")
+        except OSError:
+            return None
+        programs: dict[str, PreviousProgram] = {}
+        with lines:
+            try:
+                head = json.loads(lines.readline())
+                if head.get("version") != MANIFEST_VERSION:
+                    return None
+                common = {}
+                for tree, path, size in head["common"]:
+                    if tree not in ("site", "data") or not safe_relative(path) or not isinstance(size, int):
+                        raise ValueError
+                    common[(tree, path)] = size
+                for line in lines:
+                    text = line.rstrip(b"\n").decode()
+                    start = _LINE_START.match(text)
+                    if not start:
+                        raise ValueError
+                    program_id = json.loads(start.group(1))
+                    part, end = _DECODER.raw_decode(text, start.end())
+                    if not text.startswith(',"routes":', end) or program_id in programs:
+                        raise ValueError
+                    programs[program_id] = PreviousProgram(start.group(2), line.rstrip(b"\n"), ProgramPart.check(part),
+                                                           end + len(',"routes":'))
+            except (ValueError, KeyError, TypeError, AttributeError) as error:
+                raise ManifestDamaged(str(output / MANIFEST)) from error
+        return cls(str(head["shared"]), common, programs)
 
 
 @dataclass
@@ -163,111 +296,76 @@ class _Job:
     renderer: Renderer
     site: SiteView
     outputs: dict[str, OutputFolder]
-    keys: list[str]
-    previous: dict[str, tuple[str, bytes]]  # program id -> its key and its line of the previous manifest, packed
-    previous_roots: dict[str, Path]
+    keys: dict[str, str]
     date: str | None
     progress: Callable[[int, int], None] | None
 
 
 _JOB: _Job | None = None
-SHARED = -1  # the unit of the pages that draw on every program, rendered by a worker beside the programs
 
 
 def own_paths(program_id: str) -> dict[str, tuple[str, ...]]:
-    """Where a program's files may lie, by output: no other program's, nor the shared pages' (an id ends in years)."""
+    """Where a program's files may lie, by output: no other program's, nor the common pages' (an id ends in years)."""
     return {"site": (f"uk/{program_id}/", f"en/{program_id}/", f"data/{program_id}/", f"datapackages/{program_id}/",
                      f"datapackages/{program_id}.zip"),
             "data": (f"{program_id}/", f"{program_id}.zip")}
 
 
-def _reuse(job: _Job, index: int) -> Unit | None:
-    """Link a program's files from the previous output, if its inputs have not changed."""
-    program = job.site.programs[index]
-    key, line = job.previous.get(program.id, ("", b""))
-    if key != job.keys[index]:
-        return None
-    # The previous output is trusted no further than it can be checked: each file must lie in this
-    # program's own folders, be a plain file (not a link to elsewhere) and have the size recorded.
-    own = own_paths(program.id)
-    carried: list[tuple[str, str]] = []
-    try:
-        old = unpacked(line)
-        files = [(str(tree), str(path), int(size)) for tree, path, size in old["files"]]
-        routes = {lang: [str(r) for r in old["routes"][lang]] for lang in LANGS}
-        rows = {table.name: int(old["rows"][table.name]) for table in TABLES}
-        dcat = old["dcat"]
-        if not isinstance(dcat, str):
-            raise ValueError(program.id)
-        previous = {tree: str(root) for tree, root in job.previous_roots.items()}
-        for tree, path, size in files:
-            if not path.startswith(own[tree]):
-                raise ValueError(path)
-            job.outputs[tree].carry(path, previous[tree], size)  # refuses a path that escapes or repeats
-            carried.append((tree, path))
-    except (OSError, ValueError, KeyError, TypeError):  # changed by hand, or on another disk: render it again
-        for tree, path in carried:
-            job.outputs[tree].drop(path)
-        return None
-    return Unit(job.keys[index], routes, files, rows, dcat, reused=True)
-
-
 def program_unit(index: int) -> Unit:
-    """Render and write one program's pages, downloads and data package (or, for SHARED, the shared unit)."""
+    """Render and write one program's pages, downloads and data package."""
     job = _JOB
     assert job is not None
-    if index == SHARED:
-        unit = shared_unit()
-        unit.tally()
-        return unit
     program = job.site.programs[index]
-    return sealed(_reuse(job, index) or _render(job, program, job.keys[index]), program.id)
-
-
-def _render(job: _Job, program: ProgramView, key: str) -> Unit:
     seconds: dict[str, float] = {}
     lap = _Stopwatch(seconds)
+    renderer = job.renderer
     with lap("packages"):
-        package = program_package(program, job.date, job.renderer.base_url)
-        dcat = dataset_turtle(package, job.renderer.base_url, job.date)
-    unit = Unit(key, {}, [], {name: len(rows) for name, rows in package.tables.items()}, dcat, seconds=seconds)
+        package = program_package(program, job.date, renderer.base_url)
+        dcat = dataset_turtle(package, renderer.base_url, job.date)
+    with lap("pages"):
+        uses = [[code, *(dict(renderer.comparison_items(program, lang))[code] for lang in LANGS)]
+                for code, _ in renderer.comparison_items(program, LANGS[0])]
+        common = {"rows": {name: len(rows) for name, rows in package.tables.items()}, "dcat": dcat,
+                  "source": source_of(program), "home": [renderer.home_item(program, lang) for lang in LANGS],
+                  "uses": uses, "problems": [p.plain(str(program.source.folder)) for p in program.problems]}
+    routes: dict[str, list[str]] = {}
+    files: list[tuple[str, str, int]] = []
 
     def put(path: str, make: Callable[[], bytes], stage: str) -> Path:
         with lap(stage):
             data = make()
         with lap("write"):
             written = job.outputs["site"].write(path, data)
-        unit.files.append(("site", path, len(data)))
+        files.append(("site", path, len(data)))
         return written
 
     for lang in LANGS:
-        unit.routes[lang] = []
-        for page in job.renderer.program_pages(program, lang, package):
-            unit.routes[lang].append(page.route)
-            put(page.path, lambda page=page: job.renderer.render(page), "pages")
-        if job.renderer.search:
+        routes[lang] = []
+        for page in renderer.program_pages(program, lang, package):
+            routes[lang].append(page.route)
+            put(page.path, lambda page=page: renderer.render(page), "pages")
+        if renderer.search:
             root = program.route(lang)
             with lap("search index"):
                 bundle = index_for_search(job.outputs["site"].staging / root)
             for path, size in bundle:
                 job.outputs["site"].claim(root + path)
-                unit.files.append(("site", root + path, size))
+                files.append(("site", root + path, size))
     for path, make in export.downloads(program):
         put(path, make, "downloads")
     for path, data in package_files([package]):
         written = put(f"datapackages/{path}", lambda data=data: data, "packages")
         with lap("write"):
             job.outputs["data"].link(path, written)  # site/datapackages/ and datapackages/ hold the same bytes
-        unit.files.append(("data", path, len(data)))
-    return unit
+        files.append(("data", path, len(data)))
+    return sealed(program.id, job.keys[program.id], common, routes, files, seconds)
 
 
 def _program_units(job: _Job, workers: int) -> Iterator[tuple[int, Unit]]:
-    """The shared unit and every program's unit, as each is done.
+    """Every program's unit, as each is done.
 
-    Workers take the shared unit and then the biggest programs first, so that none is left
-    rendering a big one alone at the end (on a council's site of five programs, that was a
-    third of the build).
+    Workers take the biggest programs first, so that none is left rendering a big one alone
+    at the end (on a council's site of five programs, that was a third of the build).
     """
     global _JOB
     _JOB = job
@@ -275,10 +373,10 @@ def _program_units(job: _Job, workers: int) -> Iterator[tuple[int, Unit]]:
     try:
         with ExitStack() as stack:
             if workers <= 1:
-                order = [SHARED, *range(len(programs))]
+                order = list(range(len(programs)))
                 made: Iterator[Unit] = map(program_unit, order)
             else:
-                order = [SHARED, *sorted(range(len(programs)), key=lambda i: -_pages(programs[i]))]
+                order = sorted(range(len(programs)), key=lambda i: -_pages(programs[i]))
                 made = stack.enter_context(worker_pool(workers)).imap(program_unit, order, chunksize=1)
             for done, (index, unit) in enumerate(zip(order, made), 1):
                 yield index, unit
@@ -292,152 +390,17 @@ def _pages(program: ProgramView) -> int:
     return len(program.indicators) + len(program.tasks) + len(program.program.sections) + len(program.priorities)
 
 
-def shared_unit() -> Unit:
-    """The chooser, the home pages, the comparisons and the site's search index.
-
-    They need every program's data but none of its files, so a worker makes them while the
-    others render programs; what needs the programs' files or units (the all-programs package
-    and its page, the DCAT catalogue, the sitemap) is left to the end.
-    """
-    job = _JOB
-    assert job is not None
-    renderer, out = job.renderer, job.outputs["site"]
-    seconds: dict[str, float] = {}
-    lap = _Stopwatch(seconds)
-    unit = Unit("", {}, [], {}, seconds=seconds)
-    for page in [renderer.chooser_page(), *(page for lang in LANGS for page in shared_pages(renderer, lang))]:
-        with lap("pages"):
-            data = renderer.render(page)
-        with lap("write"):
-            out.write(page.path, data)
-        unit.files.append(("site", page.path, len(data)))
-    if renderer.search:
-        with lap("search index"):
-            for path, size in index_for_search(out.staging, SHARED_SEARCH_GLOB, runtime=True):
-                out.claim(path)
-                unit.files.append(("site", path, size))
-    return unit
-
-
-def shared_pages(renderer: Renderer, lang: str) -> list[Page]:
-    """The home page and the comparisons, in one language (the sitemap's order)."""
-    return [renderer.home_page(lang), *renderer.comparison_pages(lang)]
-
-
-def site_routes(renderer: Renderer, program_routes: list[bytes], all_data: dict[str, Page]) -> Iterator[str]:
-    """Every page's route in the site's order: chooser, then per language home, programs, all data, comparisons.
-
-    ``program_routes``: each program's routes by language, ``packed``.
-    """
-    yield renderer.chooser_page().route
-    for lang in LANGS:
-        home, *comparisons = shared_pages(renderer, lang)
-        yield home.route
-        for packed in program_routes:
-            yield from unpacked(packed)[lang]
-        yield all_data[lang].route
-        yield from (page.route for page in comparisons)
-
-
 def packed(value: object) -> bytes:
-    """JSON, compressed: how the main process keeps what each program's worker reports until the end.
+    """JSON, compressed: how the main process keeps what each program's worker reports until the end."""
+    return packed_bytes(json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode())
 
-    Held as lists of strings, the paths and routes of a national site were the build's peak of memory.
-    """
-    return zlib.compress(json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode(), 1)
+
+def packed_bytes(data: bytes) -> bytes:
+    return zlib.compress(data, 1)
 
 
 def unpacked(data: bytes) -> Any:  # noqa: ANN401 - what was packed
     return json.loads(zlib.decompress(data))
-
-
-def closing_files(renderer: Renderer, templates: Path, pages: list[Page],
-                  routes: Iterable[str]) -> Iterator[tuple[str, str, Callable[[], bytes]]]:
-    """The files made last, as (stage, path, how to make its bytes)."""
-    for page in pages:
-        yield "pages", page.path, (lambda page=page: renderer.render(page))
-    yield "pages", "404.html", renderer.not_found
-    for asset in sorted((templates / "assets").iterdir()):
-        yield "pages", f"assets/{asset.name}", asset.read_bytes
-    base = renderer.base_url
-    for path, data in sitemaps(base, routes):
-        yield "pages", path, (lambda data=data: data)
-    yield "pages", "robots.txt", lambda: f"User-agent: *\nAllow: /\nSitemap: {base}sitemap.xml\n".encode()
-
-
-SITEMAP_URLS = 50_000  # the most one sitemap may list (sitemaps.org); a national site has about 250,000 pages
-XML_HEAD = '<?xml version="1.0" encoding="UTF-8"?>\n'
-SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
-
-
-def sitemaps(base: str, routes: Iterable[str]) -> Iterator[tuple[str, bytes]]:
-    """``sitemap.xml``; past SITEMAP_URLS, an index of ``sitemap-1.xml``, ``sitemap-2.xml``, ... instead."""
-    routes = iter(routes)
-
-    def urlset(chunk: list[str]) -> bytes:
-        urls = "".join(f"<url><loc>{xml_escape(base + r)}</loc></url>\n" for r in chunk)
-        return f'{XML_HEAD}<urlset xmlns="{SITEMAP_NS}">\n{urls}</urlset>\n'.encode()
-
-    first = list(islice(routes, SITEMAP_URLS))
-    chunk = list(islice(routes, SITEMAP_URLS))
-    if not chunk:
-        yield "sitemap.xml", urlset(first)
-        return
-    names = []
-    while first:
-        names.append(f"sitemap-{len(names) + 1}.xml")
-        yield names[-1], urlset(first)
-        first, chunk = chunk, list(islice(routes, SITEMAP_URLS))
-    index = "".join(f"<sitemap><loc>{xml_escape(base + name)}</loc></sitemap>\n" for name in names)
-    yield "sitemap.xml", f'{XML_HEAD}<sitemapindex xmlns="{SITEMAP_NS}">\n{index}</sitemapindex>\n'.encode()
-
-
-def write_all_package(site: SiteView, date: str | None, base_url: str, units: list[Unit],
-                      data_out: OutputFolder, out: OutputFolder) -> tuple[Package, list[int]]:
-    """The all-programs package, made from the programs' own CSVs and streamed: never all rows in memory at once."""
-    descriptor = all_descriptor(site, date, base_url)
-    members = {"all/datapackage.json": data_out.write("all/datapackage.json", descriptor_bytes(descriptor))}
-    for table in TABLES:
-        name = f"all/{table.name}.csv"
-        parts = [data_out.staging / program.id / f"{table.name}.csv" for program in site.programs]
-        with data_out.open(name) as handle:
-            for chunk in concatenated_csv(table, parts):
-                handle.write(chunk)
-        members[name] = Path(handle.name)
-    with data_out.open("all.zip") as handle:
-        write_zip(handle, dict(members))
-    members["all.zip"] = Path(handle.name)
-    for name, path in sorted(members.items()):
-        out.link(f"datapackages/{name}", path)
-    counts = {table.name: sum(unit.rows[table.name] for unit in units) for table in TABLES}
-    preview = {table.name: csv_preview(members[f"all/{table.name}.csv"]) for table in TABLES}
-    return Package("all", descriptor, preview, counts), [path.stat().st_size for path in members.values()]
-
-
-def _previous_manifest(output: Path) -> dict[str, tuple[str, bytes]]:
-    """Each program's key and its line, packed; read a line at a time, as it was written.
-
-    Read whole, a national manifest (70 MB of JSON) was 350 MB of Python objects, in the
-    build and in each worker: the peak of a rebuild's memory. A line that cannot be read
-    is left out, and that program rendered again.
-    """
-    found: dict[str, tuple[str, bytes]] = {}
-    try:
-        with open(output / MANIFEST, "rb") as lines:
-            if json.loads(lines.readline()) != {"version": MANIFEST_VERSION}:
-                return {}
-            for line in lines:
-                try:
-                    entry = json.loads(line)
-                    program_id, key = entry["id"], entry["key"]
-                except (ValueError, KeyError, TypeError):
-                    continue
-                if isinstance(program_id, str) and isinstance(key, str):
-                    found[program_id] = (key, zlib.compress(line, 1))
-    except (OSError, ValueError):
-        return {}
-    return found
-
 
 
 class SearchIndexError(RuntimeError):
@@ -490,6 +453,58 @@ def index_for_search(folder: Path, glob: str | None = None, runtime: bool = Fals
             for path in sorted(bundle.rglob("*")) if path.is_file()]
 
 
+SITEMAP_URLS = 50_000  # the most one sitemap may list (sitemaps.org); a national site has about 250,000 pages
+XML_HEAD = '<?xml version="1.0" encoding="UTF-8"?>\n'
+SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
+
+
+def sitemaps(base: str, routes: Iterable[str]) -> Iterator[tuple[str, bytes]]:
+    """``sitemap.xml``; past SITEMAP_URLS, an index of ``sitemap-1.xml``, ``sitemap-2.xml``, ... instead."""
+    routes = iter(routes)
+
+    def urlset(chunk: list[str]) -> bytes:
+        urls = "".join(f"<url><loc>{xml_escape(base + r)}</loc></url>\n" for r in chunk)
+        return f'{XML_HEAD}<urlset xmlns="{SITEMAP_NS}">\n{urls}</urlset>\n'.encode()
+
+    first = list(islice(routes, SITEMAP_URLS))
+    chunk = list(islice(routes, SITEMAP_URLS))
+    if not chunk:
+        yield "sitemap.xml", urlset(first)
+        return
+    names = []
+    while first:
+        names.append(f"sitemap-{len(names) + 1}.xml")
+        yield names[-1], urlset(first)
+        first, chunk = chunk, list(islice(routes, SITEMAP_URLS))
+    index = "".join(f"<sitemap><loc>{xml_escape(base + name)}</loc></sitemap>\n" for name in names)
+    yield "sitemap.xml", f'{XML_HEAD}<sitemapindex xmlns="{SITEMAP_NS}">\n{index}</sitemapindex>\n'.encode()
+
+
+def write_all_package(program_ids: list[str], parts: list[ProgramPart], date: str | None, base_url: str,
+                      data_out: OutputFolder, out: OutputFolder) -> tuple[Package, list[tuple[str, str, int]]]:
+    """The all-programs package, made from the programs' own CSVs and streamed: never all rows in memory at once."""
+    descriptor = all_descriptor([part.source for part in parts], date, base_url)
+    members = {"all/datapackage.json": data_out.write("all/datapackage.json", descriptor_bytes(descriptor))}
+    for table in TABLES:
+        name = f"all/{table.name}.csv"
+        sources = [Path(data_out.current(f"{program_id}/{table.name}.csv")) for program_id in program_ids]
+        with data_out.open(name) as handle:
+            for chunk in concatenated_csv(table, sources):
+                handle.write(chunk)
+        members[name] = Path(handle.name)
+    with data_out.open("all.zip") as handle:
+        write_zip(handle, dict(members))
+    members["all.zip"] = Path(handle.name)
+    files = []
+    for name, path in sorted(members.items()):
+        out.link(f"datapackages/{name}", path)
+        size = path.stat().st_size
+        files += [("data", name, size), ("site", f"datapackages/{name}", size)]
+    counts = {table.name: sum(part.rows[table.name] for part in parts) for table in TABLES}
+    preview = {table.name: csv_preview(members[f"all/{table.name}.csv"]) for table in TABLES}
+    return Package("all", descriptor, preview, counts), files
+
+
 def build(
     content: Path,
     output: Path,
@@ -504,13 +519,19 @@ def build(
 ) -> BuildResult:
     """Validate, then write site/ and datapackages/ whole, or not at all.
 
-    A program whose inputs match the previous build's manifest is linked from
-    the previous output instead of rendered again; the result is the same bytes.
-    Programs are rendered in ``workers`` processes (default: one per core).
+    With ``incremental`` and the previous output's manifest, only the programs whose inputs
+    changed are checked and rendered, and the outputs are updated in place; the result is the
+    bytes of a full build. Programs are rendered in ``workers`` processes (default: one per core).
     """
     with fewer_collections():
-        return _build(content, output, templates=templates, base_url=base_url, search=search,
-                      packages_out=packages_out, workers=workers, incremental=incremental, progress=progress)
+        options = {"templates": templates, "base_url": base_url, "search": search, "packages_out": packages_out,
+                   "workers": workers, "progress": progress}
+        if incremental:
+            try:
+                return _build(content, output, incremental=True, **options)
+            except ManifestDamaged:  # found before the outputs were touched: start again from scratch
+                pass
+        return _build(content, output, incremental=False, **options)
 
 
 def _build(content: Path, output: Path, *, templates: Path | None, base_url: str, search: bool,
@@ -518,81 +539,181 @@ def _build(content: Path, output: Path, *, templates: Path | None, base_url: str
            progress: Callable[[int, int], None] | None) -> BuildResult:
     seconds: dict[str, float] = {}
     lap = _Stopwatch(seconds)
-    with lap("validate"):
-        corpus = validate(content, workers=workers)
-    result = BuildResult(corpus, seconds=seconds)
-    if corpus.has_errors:
-        return result
     templates = templates or (Path("templates") if Path("templates/base.html").is_file() else PACKAGE_TEMPLATES)
     packages_out = packages_out or output.with_name("datapackages")
-    with lap("assemble"):
-        site = assemble(corpus)
-        date = data_date(content)
-        base_url = base_url if base_url.endswith("/") else base_url + "/"
-        renderer = Renderer(templates, site, base_url, search)
+    base_url = base_url if base_url.endswith("/") else base_url + "/"
     with lap("keys"):
+        date = data_date(content)
         shared = shared_key(content, templates, base_url, date, search)
-        keys = [program_key(program.source.folder, shared) for program in site.programs]
-        previous = _previous_manifest(output) if incremental else {}
+        keys = {folder.name: program_key(folder, shared) for folder in program_folders(content)[0]}
+        previous = Previous.read(output) if incremental and packages_out.is_dir() else None
+        # Common files are kept only from a build with the same templates, catalogue and base URL.
+        reuse = previous is not None and previous.shared == shared
+        unchanged = {program_id: old for program_id, old in (previous.programs.items() if previous else ())
+                     if keys.get(program_id) == old.key}
+    with lap("validate"):
+        corpus = validate(content, workers=workers, skip=unchanged)
+        corpus.problems = sorted([*corpus.problems, *(problem for program_id, old in unchanged.items()
+                                                      for problem in old.common.restored_problems(content / program_id))],
+                                 key=lambda p: (p.path, p.line, p.column, p.code))
+    result = BuildResult(corpus, seconds=seconds, programs_reused=len(unchanged))
+    if corpus.has_errors:
+        return result
+    with lap("assemble"):
+        site = assemble(corpus)  # the programs to render: those that changed
+        renderer = Renderer(templates, site, base_url, search)
+    program_ids = sorted([*unchanged, *(program.id for program in site.programs)])
     if workers is None:
         workers = default_workers(len(site.programs))
-    written = files = pages = 0
-    with OutputFolder(output) as out, OutputFolder(packages_out) as data_out:
+    update = previous is not None
+    with OutputFolder(output, update) as out, OutputFolder(packages_out, update) as data_out:
         outputs = {"site": out, "data": data_out}
-        job = _Job(renderer, site, outputs, keys, previous, {"site": out.target, "data": data_out.target}, date,
-                   progress)
-        done: dict[int, Unit] = {}
-        entries: dict[str, bytes] = {}  # program id -> its manifest entry, packed
-        routes: dict[int, bytes] = {}  # program index -> its routes by language, packed
+        job = _Job(renderer, site, outputs, keys, date, progress)
+        lines: dict[str, bytes] = {}  # program id -> its manifest line, packed
+        made: dict[str, ProgramPart] = {}
         with lap("programs"):
             for index, unit in _program_units(job, workers):
                 for stage, spent in unit.seconds.items():
                     seconds[stage] = seconds.get(stage, 0.0) + spent
-                written += unit.size
-                files += unit.site_files
-                pages += unit.pages
-                if index == SHARED:
-                    if workers > 1:
-                        for tree, path, _ in unit.files:
-                            outputs[tree].claim(path)  # written in a worker: check nothing else writes it
-                    continue
-                # Packed by the worker (see sealed): at national size, 475,000 paths and 247,000
-                # routes held as strings until the end were the build's peak of memory.
-                entries[site.programs[index].id] = unit.entry
-                routes[index] = unit.packed_routes
-                done[index] = unit
-        units = [done[index] for index in range(len(site.programs))]
-        result.programs_reused = sum(unit.reused for unit in units)
-        with lap("packages"):
-            all_package, sizes = write_all_package(site, date, base_url, units, data_out, out)
-            turtle = {program.id: unit.dcat for program, unit in zip(site.programs, units)}
-            turtle["all"] = dataset_turtle(all_package, base_url, date)
-            names = catalogue_order(list(turtle), base_url)
-            catalogue = catalogue_turtle(names, (turtle[name] for name in names), base_url)
-        with lap("write"):
-            out.write("catalog.ttl", catalogue)
-        files += len(sizes) + 1
-        written += sum(sizes) + len(catalogue)
-        all_data = {lang: renderer.dataset_page(all_package, None, lang) for lang in LANGS}
-        for stage, path, make in closing_files(renderer, templates, list(all_data.values()),
-                                               site_routes(renderer, [routes[i] for i in range(len(units))], all_data)):
-            with lap(stage):
-                data = make()
-            with lap("write"):
-                out.write(path, data)
-            written += len(data)
-            files += 1
-            pages += path.endswith(".html")
+                lines[site.programs[index].id] = unit.line
+                made[site.programs[index].id] = ProgramPart(**unpacked(unit.common))
+        parts = [unchanged[i].common if i in unchanged else made[i] for i in program_ids]
+        if previous is not None:
+            _remove_stale(previous, set(made), set(program_ids), lines, outputs)
+        common_files = _write_common(renderer, templates, program_ids, parts, previous, reuse,
+                                     unchanged, lines, date, outputs, lap)
         with out.open(MANIFEST) as handle:  # streamed, a line per program (JSON escapes every newline in it)
-            handle.write(json.dumps({"version": MANIFEST_VERSION}).encode() + b"\n")
-            for program_id in sorted(entries):
-                handle.write(zlib.decompress(entries[program_id]) + b"\n")
+            head = {"version": MANIFEST_VERSION, "shared": shared, "common": sorted(common_files)}
+            handle.write(json.dumps(head, ensure_ascii=False, separators=(",", ":")).encode() + b"\n")
+            for program_id in program_ids:
+                line = unchanged[program_id].line if program_id in unchanged else zlib.decompress(lines[program_id])
+                handle.write(line + b"\n")
         with lap("write"):
             data_out.commit()
             out.commit()
-    result.bytes = written
-    result.pages = pages
-    result.files = files
+    result.pages = sum(part.tally[0] for part in parts) + sum(path.endswith(".html") for tree, path, _ in common_files
+                                                              if tree == "site")
+    result.files = sum(part.tally[1] for part in parts) + sum(tree == "site" for tree, _, _ in common_files) + 1
+    result.bytes = sum(part.tally[2] for part in parts) + sum(size for _, _, size in common_files)
     result.built = True
     return result
 
+
+def _remove_stale(previous: Previous, made: set[str], program_ids: set[str], lines: dict[str, bytes],
+                  outputs: dict[str, OutputFolder]) -> None:
+    """In an update: the files of programs gone, and those a changed program no longer has."""
+    for program_id, old in previous.programs.items():
+        if program_id in made:
+            now = {(tree, path) for tree, path, _ in json.loads(zlib.decompress(lines[program_id]))["files"]}
+        elif program_id not in program_ids:
+            now = set()
+        else:
+            continue
+        for tree, path in old.files(program_id):
+            if (tree, path) not in now:
+                outputs[tree].remove(path)
+
+
+def _write_common(renderer: Renderer, templates: Path, program_ids: list[str], parts: list[ProgramPart],
+                  previous: Previous | None, reuse: bool, unchanged: dict[str, PreviousProgram], lines: dict[str, bytes],
+                  date: str | None, outputs: dict[str, OutputFolder], lap: _Stopwatch) -> list[tuple[str, str, int]]:
+    """The files that draw on every program: home pages, comparisons, the all-programs package, the
+    DCAT catalogue, the sitemap and the rest; as (output, path, size).
+
+    In an update (``previous``), the files no longer made are removed. With ``reuse`` (the previous
+    build had the same templates, catalogue and base URL), a comparison page none of whose programs
+    changed, and a sitemap whose routes did not, stay as they are.
+    """
+    out, data_out = outputs["site"], outputs["data"]
+    files: list[tuple[str, str, int]] = []
+
+    def put(path: str, make: Callable[[], bytes], stage: str = "pages") -> None:
+        with lap(stage):
+            data = make()
+        with lap("write"):
+            out.write(path, data)
+        files.append(("site", path, len(data)))
+
+    def keep(path: str) -> bool:
+        """In an update, leave a file of the previous output as it is."""
+        if not reuse or previous is None or ("site", path) not in previous.common_files:
+            return False
+        files.append(("site", path, previous.common_files[("site", path)]))
+        return True
+
+    put("index.html", lambda: renderer.render(renderer.chooser_page()))
+    for index, lang in enumerate(LANGS):
+        page = renderer.home_page(lang, [part.home[index] for part in parts], program_ids)
+        put(page.path, lambda page=page: renderer.render(page))
+    # The comparisons: every program's entries, by code, in the order of the programs.
+    uses: dict[str, list[list[str]]] = {}
+    for part in parts:
+        for use in part.uses:
+            uses.setdefault(use[0], []).append(use[1:])
+    changed = [part for program_id, part in zip(program_ids, parts) if program_id not in unchanged]
+    if previous is not None:
+        changed += [old.common for program_id, old in previous.programs.items() if program_id not in unchanged]
+    affected = {use[0] for part in changed for use in part.uses}
+    entries: list[CatalogueEntry] = [view.entry for view in renderer.site.catalogue if view.entry.code in uses]
+    for entry in entries:
+        for index, lang in enumerate(LANGS):
+            page = renderer.comparison_page(entry, lang, [use[index] for use in uses[entry.code]])
+            # With search, every page the site's own index covers is made again, for the indexer to read.
+            if entry.code in affected or renderer.search or not keep(page.path):
+                put(page.path, lambda page=page: renderer.render(page))
+    if renderer.search:
+        with lap("search index"):
+            for path, size in index_for_search(out.staging, SHARED_SEARCH_GLOB, runtime=True):
+                out.claim(path)
+                files.append(("site", path, size))
+    with lap("packages"):
+        all_package, package_files_ = write_all_package(program_ids, parts, date, renderer.base_url, data_out, out)
+        files += package_files_
+        turtle = {program_id: part.dcat for program_id, part in zip(program_ids, parts)}
+        turtle["all"] = dataset_turtle(all_package, renderer.base_url, date)
+        names = catalogue_order(list(turtle), renderer.base_url)
+        catalogue = catalogue_turtle(names, (turtle[name] for name in names), renderer.base_url)
+    put("catalog.ttl", lambda: catalogue, "packages")
+    for lang in LANGS:
+        page = renderer.dataset_page(all_package, None, lang)
+        put(page.path, lambda page=page: renderer.render(page))
+    put("404.html", renderer.not_found)
+    for asset in sorted((templates / "assets").iterdir()):
+        put(f"assets/{asset.name}", asset.read_bytes)
+    # The sitemap lists every page: made again only if some page came or went.
+    comparisons = [route(lang, "indicators", entry.code) for lang in LANGS for entry in entries]
+    old_sitemaps = sorted(path for tree, path in (previous.common_files if previous else ()) if path.startswith("sitemap"))
+    if (reuse and previous is not None and old_sitemaps and set(program_ids) == set(previous.programs)
+            and set(comparisons) == {path[:-len("index.html")] for tree, path in previous.common_files
+                                     if tree == "site" and path.split("/")[1:2] == ["indicators"]}
+            and all(previous.programs[i].routes() == json.loads(zlib.decompress(lines[i]))["routes"]
+                    for i in program_ids if i not in unchanged)):
+        for path in old_sitemaps:
+            keep(path)
+    else:
+        def routes(lang: str) -> Iterator[str]:
+            for program_id in program_ids:
+                if program_id in unchanged:
+                    yield from unchanged[program_id].routes()[lang]
+                else:
+                    yield from json.loads(zlib.decompress(lines[program_id]))["routes"][lang]
+        for path, data in sitemaps(renderer.base_url, site_routes(routes, comparisons)):
+            put(path, lambda data=data: data)
+    base = renderer.base_url
+    put("robots.txt", lambda: f"User-agent: *\nAllow: /\nSitemap: {base}sitemap.xml\n".encode())
+    if previous is not None:
+        now = {(tree, path) for tree, path, _ in files}
+        for tree, path in previous.common_files:
+            if (tree, path) not in now:
+                outputs[tree].remove(path)
+    return files
+
+
+def site_routes(program_routes: Callable[[str], Iterator[str]], comparisons: list[str]) -> Iterator[str]:
+    """Every page's route in the site's order: chooser, then per language home, programs, all data, comparisons."""
+    yield ""
+    for lang in LANGS:
+        yield route(lang)
+        yield from program_routes(lang)
+        yield route(lang, "data")
+        yield from (r for r in comparisons if r.startswith(f"{lang}/"))

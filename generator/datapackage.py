@@ -23,7 +23,7 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from .assemble import FundingLine, ProgramView, SiteView, funding_lines
+from .assemble import FundingLine, ProgramView, funding_lines
 from .export import spreadsheet_safe
 from .figures import CellStatus
 from .model import FundingSource, IndicatorKind, Text, ValueMode
@@ -529,7 +529,7 @@ def descriptor_bytes(descriptor: dict[str, Any]) -> bytes:
     return (json.dumps(descriptor, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
 
-def _source(program: ProgramView) -> dict[str, str]:
+def source_of(program: ProgramView) -> dict[str, str]:
     """The approved document a program's package comes from."""
     p = program.program
     approval = p.passport.approval
@@ -552,7 +552,7 @@ def program_descriptor(program: ProgramView, data_date: str | None, base_url: st
         "Totals and changes the document states are kept beside what its figures give; figures are never corrected.",
         f"Завдання, фінансування та індикатори Програми інформатизації: {name_uk}, {period}, як їх затверджено. "
         "Зазначені в документі підсумки й динаміка наведені поряд з обчисленими; значення не виправлено.",
-        [_source(program)], ["informatization", "digital transformation", "hromada", program.id], data_date,
+        [source_of(program)], ["informatization", "digital transformation", "hromada", program.id], data_date,
         f"{base_url}uk/{program.id}/",
     )
 
@@ -561,13 +561,14 @@ def program_package(program: ProgramView, data_date: str | None = None, base_url
     return Package(program.id, program_descriptor(program, data_date, base_url), program_rows(program))
 
 
-def all_descriptor(site: SiteView, data_date: str | None = None, base_url: str = "/") -> dict[str, Any]:
+def all_descriptor(sources: list[dict[str, str]], data_date: str | None = None, base_url: str = "/") -> dict[str, Any]:
+    """``sources``: each program's source_of, in the programs' order."""
     return package_descriptor(
         "all", "Programs of Informatization of Ukraine's hromadas", "Програми інформатизації громад України",
         "Every program in one package: the same resources as the per-program packages, with a program column, "
         "so that analysis across hromadas is one load.",
         "Усі програми в одному пакеті: ті самі ресурси, що й у пакетах окремих програм, зі стовпцем програми.",
-        [_source(program) for program in site.programs], ["informatization", "digital transformation", "hromada"],
+        sources, ["informatization", "digital transformation", "hromada"],
         data_date, f"{base_url}uk/",
     )
 

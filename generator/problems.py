@@ -8,6 +8,7 @@ languages have the same placeholders.
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -277,6 +278,13 @@ def type_name(kind: str, lang: str) -> str:
     return uk if lang == "uk" else en
 
 
+class _Shown(str):
+    """A parameter that was neither text nor a whole number, as the messages showed it."""
+
+    def __format__(self, spec: str) -> str:
+        return str(self)
+
+
 @dataclass(frozen=True, order=True)
 class Problem:
     path: str
@@ -322,6 +330,24 @@ class Problem:
         message = self.message(lang).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
         path = self.path.replace("%", "%25").replace(",", "%2C").replace(":", "%3A")
         return f"::{self.severity} file={path},line={self.line},col={self.column},title={self.code}::{message}"
+
+    def plain(self, folder: str) -> list[Any]:
+        """As JSON, its path relative to ``folder`` (a program's, whose problems an incremental build
+        reports again without checking it again): see from_plain."""
+        path = self.path[len(folder) + 1:] if self.path.startswith(folder + os.sep) else self.path
+        params = [[name, value] if isinstance(value, (str, int)) and not isinstance(value, bool) else [name, [format(value, "")]]
+                  for name, value in self.params]
+        return [path, self.line, self.column, self.code, params, self.subject]
+
+    @classmethod
+    def from_plain(cls, plain: list[Any], folder: str) -> "Problem":
+        """What ``plain`` gave; a value of another type than str or int comes back as the text it showed as."""
+        path, line, column, code, params, subject = plain
+        if not (isinstance(path, str) and isinstance(line, int) and isinstance(column, int) and code in MESSAGES
+                and isinstance(subject, str) and all(isinstance(name, str) for name, _ in params)):
+            raise ValueError(f"not a problem: {plain!r}"[:200])
+        values = tuple((name, value if isinstance(value, (str, int)) else _Shown(value[0])) for name, value in params)
+        return cls(path if os.path.isabs(path) else os.path.join(folder, path), line, column, code, values, subject)
 
     def as_dict(self, lang: str = "uk") -> dict[str, Any]:
         return {

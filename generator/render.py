@@ -24,7 +24,7 @@ import json
 from .assemble import LANGS, IndicatorView, ProgramView, SiteView, route
 from .datapackage import TABLES, Package, csv_cell
 from .figures import CellStatus, Figure
-from .model import FundingSource, Text
+from .model import CatalogueEntry, FundingSource, Text
 
 LOCALES = {"uk": "uk_UA", "en": "en_GB"}
 OTHER = {"uk": "en", "en": "uk"}
@@ -299,20 +299,39 @@ class Renderer:
 
     # -- the pages -------------------------------------------------------------
     def chooser_page(self) -> Page:
-        return Page("", "chooser.html", "uk", {"programs": self.site.programs})
+        return Page("", "chooser.html", "uk", {})
 
-    def home_page(self, lang: str) -> Page:
-        """The list of programs; on a site of a few programs, one search across all of them too."""
-        programs = self.site.programs
-        bundles = ([program.route(lang) + "pagefind/" for program in programs]
-                   if self.search and len(programs) <= MERGED_SEARCH_LIMIT else [])
-        return Page(route(lang), "home.html", lang, {"programs": programs, "search_bundles": bundles})
+    def home_page(self, lang: str, items: list[str], program_ids: list[str]) -> Page:
+        """The list of programs (``items``: each program's home_item); on a site of a few programs,
+        one search across all of them too."""
+        bundles = ([route(lang, program_id) + "pagefind/" for program_id in program_ids]
+                   if self.search and len(program_ids) <= MERGED_SEARCH_LIMIT else [])
+        return Page(route(lang), "home.html", lang, {"items": [Markup(item) for item in items],
+                                                     "search_bundles": bundles})
 
-    def comparison_pages(self, lang: str) -> Iterator[Page]:
-        """A standard indicator's values across the hromadas that use it."""
-        for entry in self.site.catalogue:
-            if entry.uses:
-                yield Page(entry.route(lang), "standard_indicator.html", lang, {"entry": entry, "chart": None})
+    def comparison_page(self, entry: CatalogueEntry, lang: str, items: list[str]) -> Page:
+        """A standard indicator's values across the hromadas that use it (``items``: their comparison_items)."""
+        return Page(route(lang, "indicators", entry.code), "standard_indicator.html", lang,
+                    {"entry": entry, "items": [Markup(item) for item in items], "chart": None})
+
+    def home_item(self, program: ProgramView, lang: str) -> str:
+        """A program's entry on the home page.
+
+        The pages that list every program are joined from what each program's worker rendered of
+        it, so that a rebuild after one program changed renders only that program's entries.
+        """
+        return self.fragment("home_item.html", route(lang), lang, {"program": program})
+
+    def comparison_items(self, program: ProgramView, lang: str) -> list[tuple[str, str]]:
+        """(code, entry) for each of a program's indicators on the comparison page of its catalogue code."""
+        return [(indicator.catalogue.code,
+                 self.fragment("comparison_item.html", route(lang, "indicators", indicator.catalogue.code), lang,
+                               {"program": program, "indicator": indicator}))
+                for indicator in program.indicators.values() if indicator.catalogue is not None]
+
+    def fragment(self, template: str, page_route: str, lang: str, context: dict[str, Any]) -> str:
+        """Part of the page at ``page_route``, as HTML."""
+        return self.env.get_template(template).render({**self.helpers(page_route, lang), **context, "lang": lang})
 
     def program_pages(self, program: ProgramView, lang: str, package: Package | None = None) -> Iterator[Page]:
         """A program's pages; its dataset page too, given its package."""

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any, Collection, Iterable, Iterator
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 from translitua import translit
@@ -260,13 +260,24 @@ def _validate_file(
 # The corpus
 
 
-def validate(content_dir: Path, *, workers: int | None = None) -> Corpus:
-    """Every program under ``content_dir``, checked in ``workers`` processes (default: see parallel.default_workers)."""
+def validate(content_dir: Path, *, workers: int | None = None, skip: Collection[str] = ()) -> Corpus:
+    """Every program under ``content_dir``, checked in ``workers`` processes (default: see parallel.default_workers).
+
+    ``skip``: folders not to check, by name (an incremental build's unchanged programs).
+    """
     with fewer_collections():
-        return _validate(content_dir, workers)
+        return _validate(content_dir, workers, skip)
 
 
-def _validate(content_dir: Path, workers: int | None) -> Corpus:
+def program_folders(content_dir: Path) -> tuple[list[Path], list[Path]]:
+    """The folders of ``content_dir`` that may hold a program, by name; and those that lie outside it."""
+    folders, outside = [], []
+    for folder in sorted(p for p in content_dir.iterdir() if p.is_dir() and not p.name.startswith(".")):
+        (folders if inside(folder, content_dir) else outside).append(folder)
+    return folders, outside
+
+
+def _validate(content_dir: Path, workers: int | None, skip: Collection[str]) -> Corpus:
     problems: list[Problem] = []
     catalogue: list[CatalogueEntry] = []
     catalogue_path = content_dir / "catalogue.yaml"
@@ -276,12 +287,9 @@ def _validate(content_dir: Path, workers: int | None) -> Corpus:
         _check_unique(source, ("indicators",), [e.code for e in catalogue], "code", problems)
         problems.extend(_english_coverage([source]))
     codes = {entry.code for entry in catalogue}
-    folders = []
-    for folder in sorted(p for p in content_dir.iterdir() if p.is_dir() and not p.name.startswith(".")):
-        if inside(folder, content_dir):
-            folders.append(folder)
-        else:
-            problems.append(Problem.make(folder, 1, 1, "unsafe-path", name=folder.name))
+    folders, outside = program_folders(content_dir)
+    problems.extend(Problem.make(folder, 1, 1, "unsafe-path", name=folder.name) for folder in outside)
+    folders = [folder for folder in folders if folder.name not in skip]
     programs = []
     workers = default_workers(len(folders)) if workers is None else workers
     check = partial(_validate_one, catalogue_codes=codes)

@@ -1,8 +1,11 @@
 """Write outputs: the only module that touches the output folders.
 
-Everything is written into a staging folder beside the target and swapped in
-at the end, so a failed or interrupted build leaves the previous output whole.
-A lock file keeps two builds from interleaving.
+Everything is written into a staging folder beside the target. A full build's
+staging folder is the whole new output, swapped in at the end. An update (an
+incremental build) stages only what changed, and moves it into the output
+under a journal: a build killed while moving leaves the journal, and the next
+build completes the moves before anything else. Either way a failed build
+leaves the previous output whole. A lock file keeps two builds from interleaving.
 """
 
 from __future__ import annotations
@@ -10,9 +13,9 @@ from __future__ import annotations
 import ctypes
 import errno
 import fcntl
+import json
 import os
 import shutil
-import stat
 from pathlib import Path, PurePosixPath
 from types import TracebackType
 from typing import BinaryIO
@@ -45,15 +48,27 @@ def _exchange(a: Path, b: Path) -> bool:
     raise OSError(code, os.strerror(code), str(b))
 
 
-class OutputFolder:
-    """``with OutputFolder(Path("site")) as out: out.write("uk/index.html", data)``; swapped in on success."""
+def safe_relative(relative: str) -> bool:
+    """A path inside an output folder: relative, no "..", ".", empty or backslash part."""
+    parts = relative.split("/")
+    return bool(relative) and "\\" not in relative and not any(part in ("", ".", "..") for part in parts)
 
-    def __init__(self, target: Path) -> None:
+
+class OutputFolder:
+    """``with OutputFolder(Path("site")) as out: out.write("uk/index.html", data)``; swapped in on success.
+
+    With ``update=True``, only what is written (and ``remove``d) changes in the target; the rest stays.
+    """
+
+    def __init__(self, target: Path, update: bool = False) -> None:
         self.target = target.absolute()
+        self.update = update and self.target.is_dir()
         self.staging = self.target.with_name(f".{self.target.name}.staging")
+        self.journal = self.target.with_name(f".{self.target.name}.journal")
         self._lock_path = self.target.with_name(f".{self.target.name}.lock")
         self._lock: int | None = None
         self._written: set[str] = set()
+        self._removed: set[str] = set()
         self._folders: set[str] = set()
 
     def __enter__(self) -> "OutputFolder":
@@ -65,6 +80,7 @@ class OutputFolder:
             os.close(self._lock)
             self._lock = None
             raise OutputBusy(str(self.target)) from None
+        self._complete_update()  # a build killed while it moved its files in: finish the moves
         # Left over from an interrupted build: it was never swapped in, so it can go.
         shutil.rmtree(self.staging, ignore_errors=True)
         self.staging.mkdir()
@@ -121,37 +137,23 @@ class OutputFolder:
                 os.makedirs(folder, exist_ok=True)
             self._folders.add(folder)
 
-    def carry(self, relative: str, previous: str, size: int) -> str:
-        """Link ``relative`` from the previous output (its folder: ``previous``) into this one, unchanged.
-
-        Only a plain file of the recorded size: the previous output is trusted no further than it
-        can be checked. Raises ValueError or OSError, claiming nothing, if it is not; ``drop`` undoes
-        it. Strings, not Paths: a rebuild carries hundreds of thousands of files, and pathlib took
-        most of its time.
-        """
-        parts = relative.split("/")
-        if "" in parts or "." in parts or ".." in parts:
+    def current(self, relative: str) -> str:
+        """Where a file of the output is now: staged by this build (or its workers), else (in an update) the target's."""
+        if not safe_relative(relative):
             raise UnsafeOutputPath(relative)
-        self.claim(relative)
-        try:
-            source = f"{previous}/{relative}"
-            info = os.lstat(source)
-            if not stat.S_ISREG(info.st_mode) or info.st_size != size:
-                raise ValueError(f"{relative}: not the file the previous build wrote")
-            target = f"{self.staging}/{relative}"
-            self._make_folder(target.rpartition("/")[0])
-            os.link(source, target, follow_symlinks=False)
-        except BaseException:
-            self.forget(relative)
-            raise
-        return target
+        staged = f"{self.staging}/{relative}"
+        return staged if not self.update or os.path.lexists(staged) else f"{self.target}/{relative}"
 
-    def drop(self, relative: str) -> None:
-        """Undo ``carry``."""
-        os.unlink(f"{self.staging}/{relative}")
-        self.forget(relative)
+    def remove(self, relative: str) -> None:
+        """In an update: take a file of the previous output out (unless this build writes it again)."""
+        if not safe_relative(relative):
+            raise UnsafeOutputPath(relative)
+        self._removed.add(relative)
 
     def commit(self) -> None:
+        if self.update:
+            self._commit_update()
+            return
         if self.target.exists() and _exchange(self.staging, self.target):
             shutil.rmtree(self.staging)  # now the previous output
             return
@@ -164,9 +166,67 @@ class OutputFolder:
         else:
             self.staging.rename(self.target)
 
+    def _commit_update(self) -> None:
+        """Move the staged files in and take the removed ones out, under a journal (see _complete_update)."""
+        # What is in the staging folder, not what this process wrote: workers write there too.
+        staging = str(self.staging)
+        moves = sorted(os.path.relpath(os.path.join(folder, name), staging)
+                       for folder, _, names in os.walk(staging) for name in names)
+        removals = sorted(self._removed - set(moves))
+        pending = self.journal.with_name(self.journal.name + ".new")
+        pending.write_text(json.dumps({"move": moves, "remove": removals}, ensure_ascii=False), encoding="utf-8")
+        os.replace(pending, self.journal)  # from here on, the update is done even if this process dies
+        self._complete_update()
+
+    def _complete_update(self) -> None:
+        """Carry out the journal of an update, if there is one: again and again if need be, with the same result."""
+        try:
+            plan = json.loads(self.journal.read_text(encoding="utf-8"))
+            moves, removals = [str(p) for p in plan["move"]], [str(p) for p in plan["remove"]]
+        except FileNotFoundError:
+            return
+        except (OSError, ValueError, KeyError, TypeError):  # not ours, or damaged: no file is touched
+            self.journal.unlink()
+            return
+        target, staging = str(self.target), str(self.staging)
+        emptied: set[str] = set()
+        for relative in moves:
+            if not safe_relative(relative):
+                continue
+            source, destination = f"{staging}/{relative}", f"{target}/{relative}"
+            try:
+                os.replace(source, destination)
+            except FileNotFoundError:
+                if os.path.lexists(source):  # its folder is missing in the target: a new page
+                    os.makedirs(os.path.dirname(destination), exist_ok=True)
+                    os.replace(source, destination)
+                # else moved already, by the build this one completes
+            except IsADirectoryError:  # a folder stands where a file goes now
+                shutil.rmtree(destination)
+                os.replace(source, destination)
+        for relative in removals:
+            if not safe_relative(relative):
+                continue
+            try:
+                os.unlink(f"{target}/{relative}")
+            except FileNotFoundError:
+                pass
+            emptied.add(relative.rpartition("/")[0])
+        # Folders left empty go too, deepest first, as a full build would not have made them.
+        for folder in sorted(emptied, key=lambda f: -f.count("/")):
+            while folder:
+                try:
+                    os.rmdir(f"{target}/{folder}")
+                except OSError:
+                    break
+                folder = folder.rpartition("/")[0]
+        self.journal.unlink()
+        shutil.rmtree(self.staging, ignore_errors=True)
+
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None) -> None:
         try:
-            if kind is not None:
+            # Once an update's journal is written, its staged files are what the next build moves in.
+            if kind is not None and not self.journal.exists():
                 shutil.rmtree(self.staging, ignore_errors=True)
         finally:
             if self._lock is not None:

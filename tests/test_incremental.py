@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -27,12 +28,17 @@ def _build(content: Path, folder: Path, **options) -> tuple[dict[str, str], dict
 
 def read_manifest(site: Path) -> dict[str, dict]:
     head, *lines = (site / MANIFEST).read_text(encoding="utf-8").splitlines()
-    assert json.loads(head) == {"version": MANIFEST_VERSION}
-    return {entry["id"]: entry for entry in map(json.loads, lines)}
+    assert json.loads(head)["version"] == MANIFEST_VERSION
+    return {"": json.loads(head)} | {entry["id"]: entry for entry in map(json.loads, lines)}
 
 
 def write_manifest(site: Path, entries: dict[str, dict]) -> None:
-    lines = [json.dumps({"version": MANIFEST_VERSION}), *(json.dumps(entries[key]) for key in sorted(entries))]
+    """Back as the build writes it: the head, then a line per program, its fields in the build's order."""
+    from generator.build import manifest_line
+
+    lines = [json.dumps(entries[""])] + [
+        manifest_line(key, entries[key]["key"], entries[key]["common"], entries[key]["routes"],
+                      entries[key]["files"]).decode() for key in sorted(entries) if key]
     (site / MANIFEST).write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
@@ -98,60 +104,156 @@ def test_a_change_every_program_depends_on_renders_every_program_again(
     assert after == _build(content, tmp_path / "fresh", incremental=False, **options)
 
 
-def test_a_hand_damaged_previous_output_is_rendered_again_not_trusted(content: Path, tmp_path: Path) -> None:
-    _build(content, tmp_path / "out", search=False)
-    (tmp_path / "out" / "datapackages" / "balakliiska-2025-2027.zip").unlink()
+def test_a_damaged_manifest_gives_a_full_build(content: Path, tmp_path: Path) -> None:
+    """An update trusts its manifest no further than it can read all of it: else the build starts afresh."""
+    fresh = _build(content, tmp_path / "fresh", search=False, incremental=False)
     manifest = tmp_path / "out" / "site" / MANIFEST
-    damaged = tree_digest(tmp_path / "out" / "site")
-    site, data, reused = _build(content, tmp_path / "out", search=False)
-    assert reused == 4  # every program but the one whose file went missing
-    assert (site, data, 0) == _build(content, tmp_path / "fresh", search=False, incremental=False)
-    assert site[MANIFEST] == damaged[MANIFEST]
-
-    manifest.write_text("{not json", encoding="utf-8")
-    assert _build(content, tmp_path / "out", search=False)[2] == 0  # an unreadable manifest: a full build
-
-    lines = manifest.read_text(encoding="utf-8").splitlines()
-    lines[1] = lines[1][: len(lines[1]) // 2]  # one program's line cut short
-    manifest.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    site, data, reused = _build(content, tmp_path / "out", search=False)
-    assert reused == 4  # that program rendered again, the others carried
-    assert (site, data, 0) == _build(content, tmp_path / "fresh", search=False, incremental=False)
+    for damage in ("not json", "a line cut short", "another version", "two lines for one program"):
+        _build(content, tmp_path / "out", search=False)
+        lines = manifest.read_text(encoding="utf-8").splitlines()
+        if damage == "not json":
+            lines = ["{not json"]
+        elif damage == "a line cut short":
+            lines[1] = lines[1][: len(lines[1]) // 2]
+        elif damage == "another version":
+            lines[0] = lines[0].replace(f'"version":{MANIFEST_VERSION}', '"version":1')
+        else:
+            lines.insert(2, lines[1])
+        manifest.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        assert _build(content, tmp_path / "out", search=False) == fresh, damage  # nothing reused, the same bytes
 
 
-def test_a_tampered_previous_output_cannot_bring_in_other_files(content: Path, tmp_path: Path) -> None:
-    """A manifest and files planted in the previous output: nothing from outside gets linked into the site."""
+def test_a_tampered_manifest_cannot_make_a_build_touch_other_files(content: Path, tmp_path: Path) -> None:
+    """Paths planted in the manifest, outside a program's own folders: no file outside is removed, and the
+    build starts afresh, which drops what was planted in the output too."""
+    out = tmp_path / "out"
+    fresh = _build(content, tmp_path / "fresh", search=False, incremental=False)
+    victim = tmp_path / "victim.txt"
+    victim.write_bytes(b"keep me")
+    planted = ["uk/khmilnytska-2023-2025/../../../victim.txt", "index.html", "uk/balakliiska-2025-2027/index.html"]
+    for path in planted:
+        _build(content, out, search=False)
+        site = out / "site"
+        page = site / "uk" / "khmilnytska-2023-2025" / "index.html"
+        page.unlink()
+        page.symlink_to(victim)
+        manifest = read_manifest(site)
+        manifest["khmilnytska-2023-2025"]["files"].append(["site", path, 1])  # a program whose files go when it changes
+        write_manifest(site, manifest)
+        tasks = content / "khmilnytska-2023-2025" / "tasks.yaml"
+        tasks.write_text(tasks.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+        fresh = _build(content, tmp_path / "fresh", search=False, incremental=False)
+        assert _build(content, out, search=False) == fresh, path
+        assert victim.read_bytes() == b"keep me"
+        assert not any(p.is_symlink() for p in site.rglob("*"))
+
+    manifest = read_manifest(out / "site")
+    manifest["nevidoma-hromada-2026-2028"]["common"]["dcat"] = {"not": "text"}
+    write_manifest(out / "site", manifest)
+    assert _build(content, out, search=False) == fresh
+
+
+def test_an_update_removes_what_a_full_build_would_not_make(content: Path, tmp_path: Path) -> None:
+    """A program gone, another new, an indicator and its comparison page dropped: the same tree as a full build."""
+    out = tmp_path / "out"
+    _build(content, out, search=False)
+    shutil.rmtree(content / "slobozhanska-2025-2027")
+    shutil.copytree(CONTENT / "slobozhanska-2025-2027", content / "slobozhanska-2026-2028")
+    program = content / "slobozhanska-2026-2028" / "program.yaml"
+    program.write_text(program.read_text(encoding="utf-8").replace("2025", "2026").replace("2027", "2028"),
+                       encoding="utf-8")
+    indicators = content / "kremenchutska-2026-2028" / "indicators.yaml"
+    text = indicators.read_text(encoding="utf-8")
+    before = read_manifest(out / "site")["kremenchutska-2026-2028"]["common"]["uses"]
+    dropped = before[0][0]
+    text = text.replace(f"    catalogue: {dropped}\n", "", 1)
+    assert text != indicators.read_text(encoding="utf-8")
+    indicators.write_text(text, encoding="utf-8")
+    result = build(content, out / "site", packages_out=out / "datapackages", search=False)
+    assert not result.corpus.has_errors, [p.as_text("en") for p in result.corpus.problems if p.severity == "error"]
+    assert result.programs_reused == 3
+    updated = (tree_digest(out / "site"), tree_digest(out / "datapackages"))
+    assert not any(path.startswith("uk/slobozhanska-2025-2027/") for path in updated[0])
+    assert any(path.startswith("uk/slobozhanska-2026-2028/") for path in updated[0])
+    assert updated == _build(content, tmp_path / "fresh", search=False, incremental=False)[:2]
+    assert not [p for p in (out / "site").rglob("*") if p.is_dir() and not any(p.iterdir())]  # no empty folder left
+
+
+def test_an_update_reports_the_problems_of_the_programs_it_did_not_check_again(content: Path, tmp_path: Path) -> None:
+    full = build(content, tmp_path / "site", packages_out=tmp_path / "datapackages", incremental=False).corpus.problems
+    again = build(content, tmp_path / "site", packages_out=tmp_path / "datapackages")
+    assert again.programs_reused == 5
+    assert len(full) > 50
+    assert [(p, p.params, p.subject) for p in again.corpus.problems] == [(p, p.params, p.subject) for p in full]
+    assert [p.as_text(lang) for p in again.corpus.problems for lang in ("uk", "en")] == \
+        [p.as_text(lang) for p in full for lang in ("uk", "en")]
+
+
+def test_an_update_leaves_the_pages_it_need_not_make_as_they_are(content: Path, tmp_path: Path) -> None:
+    """The sitemap while no page comes or goes, and the comparison pages of codes the change does not touch."""
     out = tmp_path / "out"
     _build(content, out, search=False)
     site = out / "site"
-    manifest = read_manifest(site)
-    program = "balakliiska-2025-2027"
-    entry = manifest[program]
-    # a page of the program replaced by a link to a file outside, of the recorded size
-    page = next(f for f in entry["files"] if f[1].endswith("index.html"))
-    secret = tmp_path / "secret.txt"
-    secret.write_bytes(b"x" * page[2])
-    (site / page[1]).unlink()
-    (site / page[1]).symlink_to(secret)
-    # another program's entry pointing outside the output and at a shared page
-    other = manifest["khmilnytska-2023-2025"]
-    other["files"].append(["site", "uk/khmilnytska-2023-2025/../../../../secret.txt", page[2]])  # inside, then out
-    kremenchuk = manifest["kremenchutska-2026-2028"]
-    kremenchuk["files"].append(["site", "index.html", 1])
-    manifest["slobozhanska-2025-2027"]["files"] = "not a list"
-    write_manifest(site, manifest)
-
-    tampered = _build(content, out, search=False)
-    assert tampered[2] == 1  # only the untouched program was linked
-    assert tampered == (*_build(content, tmp_path / "fresh", search=False, incremental=False)[:2], 1)
-    assert not any(p.is_symlink() for p in site.rglob("*"))
-
-    # a program's dataset in the catalogue that is not Turtle text: that program is made again
-    manifest = read_manifest(site)
-    manifest["nevidoma-hromada-2026-2028"]["dcat"] = {"not": "text"}
-    write_manifest(site, manifest)
+    uses = read_manifest(site)["kremenchutska-2026-2028"]["common"]["uses"]
+    mine = {code for code, *_ in uses}
+    others = sorted({p.parent.name for p in (site / "uk" / "indicators").glob("*/index.html")} - mine)
+    assert mine and others
+    inodes = {path: (site / path).stat().st_ino for path in
+              ["sitemap.xml", f"uk/indicators/{others[0]}/index.html", f"uk/indicators/{sorted(mine)[0]}/index.html",
+               "uk/index.html"]}
+    tasks = content / "kremenchutska-2026-2028" / "tasks.yaml"
+    tasks.write_text(tasks.read_text(encoding="utf-8") + "\n", encoding="utf-8")
     assert _build(content, out, search=False)[2] == 4
-    assert (site / "catalog.ttl").read_bytes() == (tmp_path / "fresh" / "site" / "catalog.ttl").read_bytes()
+    kept = {path for path, inode in inodes.items() if (site / path).stat().st_ino == inode}
+    assert kept == {"sitemap.xml", f"uk/indicators/{others[0]}/index.html"}
+
+
+def test_an_update_killed_while_moving_its_files_in_is_completed_by_the_next_build(tmp_path: Path) -> None:
+    from generator.write import OutputFolder
+
+    site = tmp_path / "site"
+    with OutputFolder(site) as out:
+        for path in ("uk/a/index.html", "uk/b/index.html", "uk/old/index.html"):
+            out.write(path, b"before")
+        out.commit()
+    update = OutputFolder(site, update=True)
+    with update as out:
+        out.write("uk/a/index.html", b"after")
+        out.write("uk/new/deeper/index.html", b"new")
+        out.remove("uk/old/index.html")
+        with pytest.raises(ValueError):
+            out.remove("uk/../../elsewhere")
+        assert out.current("uk/a/index.html") == f"{out.staging}/uk/a/index.html"
+        assert out.current("uk/b/index.html") == f"{site}/uk/b/index.html"
+        real = os.replace
+        moved = []
+
+        def killed(source, destination):  # noqa: ANN001, ANN202 - the process dies after the first move
+            if moved:
+                raise KeyboardInterrupt
+            moved.append(destination)
+            real(source, destination)
+
+        os.replace = killed
+        try:
+            with pytest.raises(KeyboardInterrupt):
+                out.commit()
+        finally:
+            os.replace = real
+    assert update.journal.exists() and update.staging.exists()  # half moved: the journal says what is left
+    with OutputFolder(site) as out:  # the next build completes it first
+        assert not update.journal.exists()
+        assert (site / "uk" / "a" / "index.html").read_bytes() == b"after"
+        assert (site / "uk" / "new" / "deeper" / "index.html").read_bytes() == b"new"
+        assert (site / "uk" / "b" / "index.html").read_bytes() == b"before"
+        assert not (site / "uk" / "old").exists()
+        out.write("uk/index.html", b"x")
+        out.commit()
+    update.journal.write_text('{"move": ["../outside"], "remove": ["../../victim"]}', encoding="utf-8")
+    (tmp_path / "victim").write_bytes(b"keep")
+    with OutputFolder(site, update=True) as out:
+        out.commit()
+    assert (tmp_path / "victim").read_bytes() == b"keep"
 
 
 @pytest.mark.parametrize("workers", [1, 2])
@@ -174,29 +276,3 @@ def test_a_program_writing_outside_its_own_folders_fails_the_build(
         build(content, out / "site", packages_out=out / "datapackages", search=False, incremental=False,
               workers=workers)
     assert (tree_digest(out / "site"), tree_digest(out / "datapackages")) == before[:2]  # untouched
-
-
-def test_carrying_a_file_from_the_previous_output_refuses_what_it_cannot_check(tmp_path: Path) -> None:
-    from generator.write import OutputFolder
-
-    previous = tmp_path / "previous"
-    (previous / "uk").mkdir(parents=True)
-    (previous / "uk" / "page.html").write_bytes(b"12345")
-    (tmp_path / "outside.html").write_bytes(b"12345")
-    (previous / "uk" / "link.html").symlink_to(tmp_path / "outside.html")
-    with OutputFolder(tmp_path / "site") as out:
-        for relative, size in [("uk/../../outside.html", 5), ("uk//page.html", 5), ("./uk/page.html", 5),
-                               ("/uk/page.html", 5), ("uk/link.html", 5), ("uk/page.html", 4), ("uk/gone.html", 5)]:
-            with pytest.raises((ValueError, OSError)):
-                out.carry(relative, str(previous), size)
-            out.claim(relative)  # nothing was claimed by the refusal, or this would raise
-            out.forget(relative)
-        out.carry("uk/page.html", str(previous), 5)
-        assert (out.staging / "uk" / "page.html").stat().st_ino == (previous / "uk" / "page.html").stat().st_ino
-        with pytest.raises(ValueError):
-            out.carry("uk/page.html", str(previous), 5)  # twice
-        out.drop("uk/page.html")
-        assert not (out.staging / "uk" / "page.html").exists()
-        out.carry("uk/page.html", str(previous), 5)
-        out.commit()
-    assert (tmp_path / "site" / "uk" / "page.html").read_bytes() == b"12345"
