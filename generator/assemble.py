@@ -250,22 +250,9 @@ class ProgramView:
 
 
 @dataclass
-class CatalogueView:
-    entry: CatalogueEntry
-    uses: list[tuple[ProgramView, IndicatorView]]
-
-    @property
-    def code(self) -> str:
-        return self.entry.code
-
-    def route(self, lang: str) -> str:
-        return route(lang, "indicators", self.code)
-
-
-@dataclass
 class SiteView:
     programs: list[ProgramView]
-    catalogue: list[CatalogueView]
+    catalogue: list[CatalogueEntry]  # the pages comparing programs are joined from each program's entries
 
 
 def _notes_by_subject(problems: list[Problem]) -> dict[str, list[Problem]]:
@@ -286,13 +273,7 @@ def assemble(corpus: Corpus) -> SiteView:
                 folders[parent].append(problem)
                 break
     programs = [_assemble_program(source, folders[source.folder.resolve()], catalogue) for source in corpus.programs]
-    uses: dict[str, list[tuple[ProgramView, IndicatorView]]] = defaultdict(list)
-    for program in programs:
-        for indicator in program.indicators.values():
-            if indicator.catalogue is not None:
-                uses[indicator.catalogue.code].append((program, indicator))
-    catalogue_views = [CatalogueView(entry, uses.get(entry.code, [])) for entry in corpus.catalogue]
-    return SiteView(programs, catalogue_views)
+    return SiteView(programs, corpus.catalogue)
 
 
 def _assemble_program(source: ProgramSource, problems: list[Problem], catalogue: dict[str, CatalogueEntry]) -> ProgramView:

@@ -29,8 +29,8 @@ from pagefind.service import get_executable
 
 from . import export
 from .assemble import LANGS, ProgramView, SiteView, assemble, route
-from .datapackage import (TABLES, Package, all_descriptor, concatenated_csv, csv_preview, descriptor_bytes, package_files,
-                          program_package, source_of, write_zip)
+from .datapackage import (TABLES, Package, ZipMember, all_descriptor, concatenated_csv, csv_header, csv_preview, deflated,
+                          descriptor_bytes, package_files, program_package, source_of, write_zip)
 from .dcat import catalogue_order, catalogue_turtle, dataset_turtle
 from .model import CatalogueEntry
 from .parallel import default_workers, die_with_parent, fewer_collections, worker_pool
@@ -44,7 +44,7 @@ PACKAGE_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
 @dataclass
 class BuildResult:
-    corpus: Corpus
+    corpus: Corpus  # its catalogue and problems; its programs are let go once rendered
     pages: int = 0
     files: int = 0
     bytes: int = 0
@@ -187,6 +187,7 @@ class ProgramPart:
     uses: list[list[str]]  # [code, entry in uk, entry in en] for each indicator on a comparison page
     tally: list[int]  # its pages, its files in the site, the bytes of its files
     problems: list[list[Any]]  # Problem.plain, relative to its folder
+    zip: dict[str, list[int]]  # where each table's rows lie compressed in its zip (see package_zip)
 
     @classmethod
     def check(cls, data: Any) -> "ProgramPart":  # noqa: ANN401 - read from the manifest
@@ -198,6 +199,9 @@ class ProgramPart:
                     and all(len(use) == 1 + len(LANGS) for use in part.uses)
                     and sorted(part.rows) == sorted(t.name for t in TABLES)
                     and all(isinstance(n, int) for n in [*part.rows.values(), *part.tally]) and len(part.tally) == 3
+                    and sorted(part.zip) == sorted(part.rows)
+                    and all(len(place) == 2 and all(isinstance(n, int) and n >= 0 for n in place)
+                            for place in part.zip.values())
                     and isinstance(part.problems, list)):
                 raise ValueError
         except (TypeError, ValueError, AttributeError) as error:
@@ -323,8 +327,8 @@ def program_unit(index: int) -> Unit:
         package = program_package(program, job.date, renderer.base_url)
         dcat = dataset_turtle(package, renderer.base_url, job.date)
     with lap("pages"):
-        uses = [[code, *(dict(renderer.comparison_items(program, lang))[code] for lang in LANGS)]
-                for code, _ in renderer.comparison_items(program, LANGS[0])]
+        by_lang = [renderer.comparison_items(program, lang) for lang in LANGS]
+        uses = [[items[0][0], *(entry for _, entry in items)] for items in zip(*by_lang)]
         common = {"rows": {name: len(rows) for name, rows in package.tables.items()}, "dcat": dcat,
                   "source": source_of(program), "home": [renderer.home_item(program, lang) for lang in LANGS],
                   "uses": uses, "problems": [p.plain(str(program.source.folder)) for p in program.problems]}
@@ -353,7 +357,9 @@ def program_unit(index: int) -> Unit:
                 files.append(("site", root + path, size))
     for path, make in export.downloads(program):
         put(path, make, "downloads")
-    for path, data in package_files([package]):
+    with lap("packages"):
+        package_paths, common["zip"] = package_files(package)
+    for path, data in package_paths:
         written = put(f"datapackages/{path}", lambda data=data: data, "packages")
         with lap("write"):
             job.outputs["data"].link(path, written)  # site/datapackages/ and datapackages/ hold the same bytes
@@ -482,18 +488,26 @@ def sitemaps(base: str, routes: Iterable[str]) -> Iterator[tuple[str, bytes]]:
 
 def write_all_package(program_ids: list[str], parts: list[ProgramPart], date: str | None, base_url: str,
                       data_out: OutputFolder, out: OutputFolder) -> tuple[Package, list[tuple[str, str, int]]]:
-    """The all-programs package, made from the programs' own CSVs and streamed: never all rows in memory at once."""
-    descriptor = all_descriptor([part.source for part in parts], date, base_url)
-    members = {"all/datapackage.json": data_out.write("all/datapackage.json", descriptor_bytes(descriptor))}
+    """The all-programs package, made from the programs' own files and streamed: never all rows in memory at once.
+
+    Its CSVs join the programs' CSVs; its zip joins the rows the programs' zips hold compressed.
+    """
+    descriptor = descriptor_bytes(all_descriptor([part.source for part in parts], date, base_url))
+    members = {"all/datapackage.json": data_out.write("all/datapackage.json", descriptor)}
+    zipped = [ZipMember("all/datapackage.json", len(descriptor), zlib.crc32(descriptor), [deflated(descriptor)])]
+    rows = _compressed_rows(program_ids, parts, data_out)
     for table in TABLES:
         name = f"all/{table.name}.csv"
         sources = [Path(data_out.current(f"{program_id}/{table.name}.csv")) for program_id in program_ids]
+        crc = size = 0
         with data_out.open(name) as handle:
             for chunk in concatenated_csv(table, sources):
                 handle.write(chunk)
+                crc, size = zlib.crc32(chunk, crc), size + len(chunk)
         members[name] = Path(handle.name)
+        zipped.append(ZipMember(name, size, crc, [deflated(csv_header(table)), *rows[table.name]]))
     with data_out.open("all.zip") as handle:
-        write_zip(handle, dict(members))
+        write_zip(handle, sorted(zipped, key=lambda member: member.name))
     members["all.zip"] = Path(handle.name)
     files = []
     for name, path in sorted(members.items()):
@@ -502,7 +516,22 @@ def write_all_package(program_ids: list[str], parts: list[ProgramPart], date: st
         files += [("data", name, size), ("site", f"datapackages/{name}", size)]
     counts = {table.name: sum(part.rows[table.name] for part in parts) for table in TABLES}
     preview = {table.name: csv_preview(members[f"all/{table.name}.csv"]) for table in TABLES}
-    return Package("all", descriptor, preview, counts), files
+    return Package("all", json.loads(descriptor), preview, counts), files
+
+
+def _compressed_rows(program_ids: list[str], parts: list[ProgramPart], data_out: OutputFolder) -> dict[str, list[bytes]]:
+    """Each table's rows as every program's zip holds them, compressed (at national size, 13 MB)."""
+    rows: dict[str, list[bytes]] = {table.name: [] for table in TABLES}
+    for program_id, part in zip(program_ids, parts):
+        with open(data_out.current(f"{program_id}.zip"), "rb") as archive:
+            for table in TABLES:
+                start, length = part.zip[table.name]
+                archive.seek(start)
+                piece = archive.read(length)
+                if len(piece) != length:
+                    raise ManifestDamaged(f"{program_id}.zip")
+                rows[table.name].append(piece)
+    return rows
 
 
 def build(
@@ -570,16 +599,20 @@ def _build(content: Path, output: Path, *, templates: Path | None, base_url: str
         outputs = {"site": out, "data": data_out}
         job = _Job(renderer, site, outputs, keys, date, progress)
         lines: dict[str, bytes] = {}  # program id -> its manifest line, packed
-        made: dict[str, ProgramPart] = {}
+        made: dict[str, bytes] = {}  # program id -> its common part, packed
         with lap("programs"):
             for index, unit in _program_units(job, workers):
                 for stage, spent in unit.seconds.items():
                     seconds[stage] = seconds.get(stage, 0.0) + spent
                 lines[site.programs[index].id] = unit.line
-                made[site.programs[index].id] = ProgramPart(**unpacked(unit.common))
-        parts = [unchanged[i].common if i in unchanged else made[i] for i in program_ids]
+                made[site.programs[index].id] = unit.common
+        # Rendered, the programs are let go before the common pages: at national size, the
+        # corpus and its views are most of the build's memory, and the common parts come on top.
+        site.programs.clear()
+        corpus.programs.clear()
+        parts = [unchanged[i].common if i in unchanged else ProgramPart(**unpacked(made.pop(i))) for i in program_ids]
         if previous is not None:
-            _remove_stale(previous, set(made), set(program_ids), lines, outputs)
+            _remove_stale(previous, set(lines), set(program_ids), lines, outputs)
         common_files = _write_common(renderer, templates, program_ids, parts, previous, reuse,
                                      unchanged, lines, date, outputs, lap)
         with out.open(MANIFEST) as handle:  # streamed, a line per program (JSON escapes every newline in it)
@@ -654,7 +687,7 @@ def _write_common(renderer: Renderer, templates: Path, program_ids: list[str], p
     if previous is not None:
         changed += [old.common for program_id, old in previous.programs.items() if program_id not in unchanged]
     affected = {use[0] for part in changed for use in part.uses}
-    entries: list[CatalogueEntry] = [view.entry for view in renderer.site.catalogue if view.entry.code in uses]
+    entries: list[CatalogueEntry] = [entry for entry in renderer.site.catalogue if entry.code in uses]
     for entry in entries:
         for index, lang in enumerate(LANGS):
             page = renderer.comparison_page(entry, lang, [use[index] for use in uses[entry.code]])

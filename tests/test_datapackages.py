@@ -152,9 +152,11 @@ def test_zips_hold_the_package(output) -> None:
     for package in ["all", *PROGRAMS]:
         with zipfile.ZipFile(data / f"{package}.zip") as archive:
             names = sorted(archive.namelist())
-            assert f"{package}/datapackage.json" in names
+            assert names == sorted(p.relative_to(data).as_posix() for p in (data / package).iterdir())
+            assert archive.testzip() is None  # every member's CRC-32
             for name in names:
                 assert archive.read(name) == (data / name).read_bytes()
+                assert archive.getinfo(name).compress_size < archive.getinfo(name).file_size  # compressed, joined or not
 
 
 def test_no_cell_can_run_as_a_formula(output) -> None:

@@ -16,7 +16,7 @@ from frictionless import validate as frictionless_validate
 from generator.build import build
 from generator.parallel import COLLECT_EVERY, worker_pool
 from generator.synthetic import write_corpus
-from generator.validate import ProgramSource, validate
+from generator.validate import Corpus, ProgramSource, validate
 
 from .conftest import CONTENT, ROOT
 
@@ -113,14 +113,14 @@ def _freeze_count(_: int) -> int:
     return gc.get_freeze_count()
 
 
-def _while_assembling(monkeypatch: pytest.MonkeyPatch, look: Callable[[], object]) -> list[object]:
-    """What ``look`` sees in the middle of each build (when it assembles the site), in a list."""
+def _while_assembling(monkeypatch: pytest.MonkeyPatch, look: Callable[[Corpus], object]) -> list[object]:
+    """What ``look`` sees of the corpus in the middle of each build (when it assembles the site), in a list."""
     from generator import build as build_module
     seen: list[object] = []
     real = build_module.assemble
 
     def assemble(corpus):  # noqa: ANN001, ANN202 - a probe around the real stage
-        seen.append(look())
+        seen.append(look(corpus))
         return real(corpus)
 
     monkeypatch.setattr(build_module, "assemble", assemble)
@@ -129,7 +129,7 @@ def _while_assembling(monkeypatch: pytest.MonkeyPatch, look: Callable[[], object
 
 def test_the_collector_is_paced_for_a_big_heap_while_a_build_lasts_and_restored_after(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    seen = _while_assembling(monkeypatch, gc.get_threshold)
+    seen = _while_assembling(monkeypatch, lambda corpus: gc.get_threshold())
     before = gc.get_threshold()
     result = build(CONTENT, tmp_path / "site", packages_out=tmp_path / "datapackages", search=False, workers=1)
     assert result.built
@@ -141,11 +141,18 @@ def test_a_second_build_in_the_same_process_does_not_carry_the_first_ones_corpus
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The preview server builds again and again in one process: what a build left in reference
     cycles must be gone before the next one grows its heap (and freezes it into its workers)."""
-    options = {"packages_out": tmp_path / "datapackages", "search": False, "workers": 1}
+    options = {"packages_out": tmp_path / "datapackages", "search": False, "workers": 1, "incremental": False}
+    earlier: list[weakref.ref] = []
+
+    def look(corpus: Corpus) -> bool:
+        """Whether an earlier build's programs are still alive, while this one assembles."""
+        alive = any(ref() is not None for ref in earlier)
+        earlier.append(weakref.ref(corpus.programs[0].program))
+        return alive
+
+    seen = _while_assembling(monkeypatch, look)
     first = build(CONTENT, tmp_path / "site", **options)
-    assert first.built
-    left = weakref.ref(first.corpus.programs[0].program)
+    assert first.built and not first.corpus.programs  # let go once rendered
     del first
-    alive = _while_assembling(monkeypatch, lambda: left() is not None)
     assert build(CONTENT, tmp_path / "site", **options).built
-    assert alive == [False]
+    assert seen == [False, False]
