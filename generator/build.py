@@ -31,7 +31,7 @@ from . import export
 from .assemble import LANGS, ProgramView, SiteView, assemble, route
 from .datapackage import (TABLES, Package, ZipMember, all_descriptor, concatenated_csv, csv_header, csv_preview, deflated,
                           descriptor_bytes, package_files, program_package, source_of, write_zip)
-from .dcat import catalogue_order, catalogue_turtle, dataset_turtle
+from .dcat import catalog_turtle, catalogue_order, catalogue_turtle, dataset_turtle
 from .model import CatalogueEntry
 from .parallel import default_workers, die_with_parent, fewer_collections, worker_pool
 from .problems import Problem
@@ -89,7 +89,7 @@ def data_date(content: Path) -> str | None:
     return found if result.returncode == 0 and len(found) == 10 else None
 
 
-MANIFEST = ".build-manifest.jsonl"  # a line of {"version", "shared", "common"}, then one line per program, by id
+MANIFEST = ".build-manifest.jsonl"  # a line of {"version", "shared", "catalog", "common"}, then one per program, by id
 MANIFEST_VERSION = 5
 GENERATOR = Path(__file__).resolve().parent
 
@@ -102,41 +102,55 @@ def _digest(*parts: bytes) -> str:
     return hasher.hexdigest()
 
 
-def _file_digests(folder: Path) -> Iterator[bytes]:
-    """Each file under ``folder`` (sorted): its path and its bytes' digest; a link: where it points.
+def _tree(folder: str, prefix: str = "") -> Iterator[tuple[str, os.DirEntry[str]]]:
+    """Every file (or link, or other non-folder) under ``folder``, as (path relative to it, entry); links not followed."""
+    with os.scandir(folder) as entries:
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False):
+                if entry.name != "__pycache__":
+                    yield from _tree(entry.path, f"{prefix}{entry.name}/")
+            else:
+                yield f"{prefix}{entry.name}", entry
 
-    Read in blocks, never whole: content is untrusted, and a key is made before the checks.
+
+def _tree_digest(folder: Path, hasher: Any) -> None:  # noqa: ANN401 - a hashlib object
+    """Feed ``hasher`` each file under ``folder`` in order: its path and bytes; a link: where it points.
+
+    Files are read in blocks, never whole, and nothing but plain files is opened (a key is made
+    before the content is checked, and content is untrusted).
     """
-    for path in sorted(p for p in folder.glob("**/*") if "__pycache__" not in p.parts):
-        info = path.lstat()
+    for relative, entry in sorted(_tree(str(folder))):
+        info = entry.stat(follow_symlinks=False)
+        hasher.update(b"\0" + relative.encode("utf-8", "surrogateescape") + b"\0")
         if stat.S_ISLNK(info.st_mode):
-            yield path.relative_to(folder).as_posix().encode() + b" -> " + os.fsencode(os.readlink(path))
+            hasher.update(b"link " + os.fsencode(os.readlink(entry.path)))
         elif stat.S_ISREG(info.st_mode):
-            yield path.relative_to(folder).as_posix().encode()
-            with open(path, "rb") as handle:
-                yield hashlib.file_digest(handle, "sha256").digest()
+            hasher.update(info.st_size.to_bytes(8, "big"))
+            with open(entry.path, "rb") as handle:
+                while block := handle.read(1 << 20):
+                    hasher.update(block)
+        else:
+            hasher.update(b"other")
 
 
 def shared_key(content: Path, templates: Path, base_url: str, date: str | None, search: bool) -> str:
     """What every program's pages depend on besides the program itself (with search, a program's
     page has a search form and the program an index)."""
+    hasher = hashlib.sha256()
+    for path in sorted(GENERATOR.glob("*.py")):
+        hasher.update(path.name.encode() + b"\0" + path.read_bytes())
+    _tree_digest(templates, hasher)
     catalogue = content / "catalogue.yaml"
-    return _digest(
-        *_file_digests_of(GENERATOR, "*.py"), *_file_digests(templates),
-        catalogue.read_bytes() if catalogue.is_file() and not catalogue.is_symlink() else b"",
-        base_url.encode(), (date or "").encode(), b"search" if search else b"",
-    )
-
-
-def _file_digests_of(folder: Path, pattern: str) -> Iterator[bytes]:
-    for path in sorted(folder.glob(pattern)):
-        yield path.name.encode()
-        yield path.read_bytes()
+    hasher.update(_digest(catalogue.read_bytes() if catalogue.is_file() and not catalogue.is_symlink() else b"",
+                          base_url.encode(), (date or "").encode(), b"search" if search else b"").encode())
+    return hasher.hexdigest()
 
 
 def program_key(folder: Path, shared: str) -> str:
     """A program's pages, downloads and package change only when this changes."""
-    return _digest(shared.encode(), *_file_digests(folder))
+    hasher = hashlib.sha256(shared.encode())
+    _tree_digest(folder, hasher)
+    return hasher.hexdigest()
 
 
 @dataclass
@@ -254,6 +268,7 @@ class PreviousProgram:
 class Previous:
     """The previous build's manifest: every program's key, line and common part; the site's common files."""
     shared: str  # the shared key it was built with
+    catalog: str  # the DCAT catalogue's own node (see dcat.catalog_turtle)
     common_files: dict[tuple[str, str], int]  # (output, path) -> size
     programs: dict[str, PreviousProgram]
 
@@ -291,7 +306,9 @@ class Previous:
                                                            end + len(',"routes":'))
             except (ValueError, KeyError, TypeError, AttributeError) as error:
                 raise ManifestDamaged(str(output / MANIFEST)) from error
-        return cls(str(head["shared"]), common, programs)
+        if not isinstance(head["catalog"], str):
+            raise ManifestDamaged("the catalogue's node")
+        return cls(str(head["shared"]), head["catalog"], common, programs)
 
 
 @dataclass
@@ -581,15 +598,17 @@ def _build(content: Path, output: Path, *, templates: Path | None, base_url: str
         unchanged = {program_id: old for program_id, old in (previous.programs.items() if previous else ())
                      if keys.get(program_id) == old.key}
     with lap("validate"):
-        corpus = validate(content, workers=workers, skip=unchanged)
-        corpus.problems = sorted([*corpus.problems, *(problem for program_id, old in unchanged.items()
-                                                      for problem in old.common.restored_problems(content / program_id))],
-                                 key=lambda p: (p.path, p.line, p.column, p.code))
+        checked = validate(content, workers=workers, skip=unchanged)
+        # What the unchanged programs' checks found last time is reported again, as a full build would.
+        restored = [problem for program_id, old in unchanged.items()
+                    for problem in old.common.restored_problems(content / program_id)]
+        corpus = Corpus(checked.catalogue, checked.programs, sorted(
+            [*checked.problems, *restored], key=lambda p: (p.path, p.line, p.column, p.code)))
     result = BuildResult(corpus, seconds=seconds, programs_reused=len(unchanged))
     if corpus.has_errors:
         return result
     with lap("assemble"):
-        site = assemble(corpus)  # the programs to render: those that changed
+        site = assemble(checked)  # the programs to render: those that changed
         renderer = Renderer(templates, site, base_url, search)
     program_ids = sorted([*unchanged, *(program.id for program in site.programs)])
     if workers is None:
@@ -613,10 +632,10 @@ def _build(content: Path, output: Path, *, templates: Path | None, base_url: str
         parts = [unchanged[i].common if i in unchanged else ProgramPart(**unpacked(made.pop(i))) for i in program_ids]
         if previous is not None:
             _remove_stale(previous, set(lines), set(program_ids), lines, outputs)
-        common_files = _write_common(renderer, templates, program_ids, parts, previous, reuse,
-                                     unchanged, lines, date, outputs, lap)
+        common_files, catalog = _write_common(renderer, templates, program_ids, parts, previous, reuse,
+                                              unchanged, lines, date, outputs, lap)
         with out.open(MANIFEST) as handle:  # streamed, a line per program (JSON escapes every newline in it)
-            head = {"version": MANIFEST_VERSION, "shared": shared, "common": sorted(common_files)}
+            head = {"version": MANIFEST_VERSION, "shared": shared, "catalog": catalog, "common": sorted(common_files)}
             handle.write(json.dumps(head, ensure_ascii=False, separators=(",", ":")).encode() + b"\n")
             for program_id in program_ids:
                 line = unchanged[program_id].line if program_id in unchanged else zlib.decompress(lines[program_id])
@@ -649,9 +668,10 @@ def _remove_stale(previous: Previous, made: set[str], program_ids: set[str], lin
 
 def _write_common(renderer: Renderer, templates: Path, program_ids: list[str], parts: list[ProgramPart],
                   previous: Previous | None, reuse: bool, unchanged: dict[str, PreviousProgram], lines: dict[str, bytes],
-                  date: str | None, outputs: dict[str, OutputFolder], lap: _Stopwatch) -> list[tuple[str, str, int]]:
+                  date: str | None, outputs: dict[str, OutputFolder],
+                  lap: _Stopwatch) -> tuple[list[tuple[str, str, int]], str]:
     """The files that draw on every program: home pages, comparisons, the all-programs package, the
-    DCAT catalogue, the sitemap and the rest; as (output, path, size).
+    DCAT catalogue, the sitemap and the rest; as (output, path, size), with the catalogue's node.
 
     In an update (``previous``), the files no longer made are removed. With ``reuse`` (the previous
     build had the same templates, catalogue and base URL), a comparison page none of whose programs
@@ -705,7 +725,9 @@ def _write_common(renderer: Renderer, templates: Path, program_ids: list[str], p
         turtle = {program_id: part.dcat for program_id, part in zip(program_ids, parts)}
         turtle["all"] = dataset_turtle(all_package, renderer.base_url, date)
         names = catalogue_order(list(turtle), renderer.base_url)
-        catalogue = catalogue_turtle(names, (turtle[name] for name in names), renderer.base_url)
+        same = reuse and previous is not None and set(program_ids) == set(previous.programs)
+        catalog = previous.catalog if same and previous is not None else catalog_turtle(names, renderer.base_url)
+        catalogue = catalogue_turtle(catalog, (turtle[name] for name in names))
     put("catalog.ttl", lambda: catalogue, "packages")
     for lang in LANGS:
         page = renderer.dataset_page(all_package, None, lang)
@@ -739,7 +761,7 @@ def _write_common(renderer: Renderer, templates: Path, program_ids: list[str], p
         for tree, path in previous.common_files:
             if (tree, path) not in now:
                 outputs[tree].remove(path)
-    return files
+    return files, catalog
 
 
 def site_routes(program_routes: Callable[[str], Iterator[str]], comparisons: list[str]) -> Iterator[str]:

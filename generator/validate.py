@@ -6,6 +6,7 @@ Nothing here writes a file or stops at the first problem: each check adds
 
 from __future__ import annotations
 
+import os
 import re
 import types
 import typing
@@ -20,7 +21,7 @@ from translitua import translit
 
 from . import figures
 from .figures import CellStatus
-from .load import YamlSource, inside, load_yaml, read_text
+from .load import YamlSource, load_yaml, read_text
 from .model import (
     SLUG_PATTERN,
     Catalogue,
@@ -272,8 +273,12 @@ def validate(content_dir: Path, *, workers: int | None = None, skip: Collection[
 def program_folders(content_dir: Path) -> tuple[list[Path], list[Path]]:
     """The folders of ``content_dir`` that may hold a program, by name; and those that lie outside it."""
     folders, outside = [], []
-    for folder in sorted(p for p in content_dir.iterdir() if p.is_dir() and not p.name.startswith(".")):
-        (folders if inside(folder, content_dir) else outside).append(folder)
+    with os.scandir(content_dir) as entries:  # not pathlib: a national corpus has 1,469 folders
+        for entry in sorted(entries, key=lambda entry: entry.name):
+            if entry.name.startswith(".") or not entry.is_dir():
+                continue
+            # A folder right under content_dir lies inside it unless it is a link (see load.inside).
+            (outside if entry.is_symlink() else folders).append(content_dir / entry.name)
     return folders, outside
 
 
