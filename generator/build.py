@@ -344,10 +344,10 @@ def program_unit(index: int) -> Unit:
         package = program_package(program, job.date, renderer.base_url)
         dcat = dataset_turtle(package, renderer.base_url, job.date)
     with lap("pages"):
-        by_lang = [renderer.comparison_items(program, lang) for lang in LANGS]
+        by_lang = [renderer.comparison_entries(program, lang) for lang in LANGS]
         uses = [[items[0][0], *(entry for _, entry in items)] for items in zip(*by_lang)]
         common = {"rows": {name: len(rows) for name, rows in package.tables.items()}, "dcat": dcat,
-                  "source": source_of(program), "home": [renderer.home_item(program, lang) for lang in LANGS],
+                  "source": source_of(program), "home": [renderer.home_entry(program, lang) for lang in LANGS],
                   "uses": uses, "problems": [p.plain(str(program.source.folder)) for p in program.problems]}
     routes: dict[str, list[str]] = {}
     files: list[tuple[str, str, int]] = []

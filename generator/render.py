@@ -204,6 +204,7 @@ class Renderer:
         self.base_url = base_url if base_url.endswith("/") else base_url + "/"
         self.strings = load_strings(templates)
         self.escaped = {lang: Strings(table) for lang, table in self.strings.items()}
+        self._entry_macros: dict[str, Any] = {}
         self.env = Environment(
             loader=FileSystemLoader(str(templates)),
             autoescape=True,
@@ -302,7 +303,7 @@ class Renderer:
         return Page("", "chooser.html", "uk", {})
 
     def home_page(self, lang: str, items: list[str], program_ids: list[str]) -> Page:
-        """The list of programs (``items``: each program's home_item); on a site of a few programs,
+        """The list of programs (``items``: each program's home_entry); on a site of a few programs,
         one search across all of them too."""
         bundles = ([route(lang, program_id) + "pagefind/" for program_id in program_ids]
                    if self.search and len(program_ids) <= MERGED_SEARCH_LIMIT else [])
@@ -310,28 +311,32 @@ class Renderer:
                                                      "search_bundles": bundles})
 
     def comparison_page(self, entry: CatalogueEntry, lang: str, items: list[str]) -> Page:
-        """A standard indicator's values across the hromadas that use it (``items``: their comparison_items)."""
+        """A standard indicator's values across the hromadas that use it (``items``: their comparison_entries)."""
         return Page(route(lang, "indicators", entry.code), "standard_indicator.html", lang,
                     {"entry": entry, "items": [Markup(item) for item in items], "chart": None})
 
-    def home_item(self, program: ProgramView, lang: str) -> str:
+    def home_entry(self, program: ProgramView, lang: str) -> str:
         """A program's entry on the home page.
 
         The pages that list every program are joined from what each program's worker rendered of
         it, so that a rebuild after one program changed renders only that program's entries.
         """
-        return self.fragment("home_item.html", route(lang), lang, {"program": program})
+        return str(self._entries(lang).home_entry(program, relative_link(route(lang), program.route(lang))))
 
-    def comparison_items(self, program: ProgramView, lang: str) -> list[tuple[str, str]]:
+    def comparison_entries(self, program: ProgramView, lang: str) -> list[tuple[str, str]]:
         """(code, entry) for each of a program's indicators on the comparison page of its catalogue code."""
+        entry = self._entries(lang).comparison_entry
         return [(indicator.catalogue.code,
-                 self.fragment("comparison_item.html", route(lang, "indicators", indicator.catalogue.code), lang,
-                               {"program": program, "indicator": indicator}))
+                 str(entry(program, indicator, relative_link(route(lang, "indicators", indicator.catalogue.code),
+                                                             indicator.route(lang)))))
                 for indicator in program.indicators.values() if indicator.catalogue is not None]
 
-    def fragment(self, template: str, page_route: str, lang: str, context: dict[str, Any]) -> str:
-        """Part of the page at ``page_route``, as HTML."""
-        return self.env.get_template(template).render({**self.helpers(page_route, lang), **context, "lang": lang})
+    def _entries(self, lang: str) -> Any:  # noqa: ANN401 - a template module
+        """The macros of _entries.html with one language's helpers: made once, called for every program."""
+        if lang not in self._entry_macros:
+            self._entry_macros[lang] = self.env.get_template("_entries.html").make_module(
+                {**self.helpers(route(lang), lang), "lang": lang})
+        return self._entry_macros[lang]
 
     def program_pages(self, program: ProgramView, lang: str, package: Package | None = None) -> Iterator[Page]:
         """A program's pages; its dataset page too, given its package."""
