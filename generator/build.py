@@ -158,6 +158,7 @@ class Unit:
     """What a worker made of one program: its manifest line, and what the site's common pages need of it."""
     line: bytes  # packed (see manifest_line)
     common: bytes  # packed (see ProgramPart)
+    routes: bytes  # its pages' routes by language, packed (for the sitemap)
     seconds: dict[str, float] = field(default_factory=dict)
 
 
@@ -184,7 +185,8 @@ def sealed(program_id: str, key: str, common: dict[str, Any], routes: dict[str, 
         raise UnsafeOutputPath(f"{program_id}: a file outside its own folders")
     common["tally"] = [sum(path.endswith(".html") for _, path, _ in files), sum(tree == "site" for tree, _, _ in files),
                        sum(size for _, _, size in files)]
-    return Unit(packed_bytes(manifest_line(program_id, key, common, routes, files)), packed(common), seconds)
+    return Unit(packed_bytes(manifest_line(program_id, key, common, routes, files)), packed(common), packed(routes),
+                seconds)
 
 
 class ManifestDamaged(ValueError):
@@ -619,12 +621,13 @@ def _build(content: Path, output: Path, *, templates: Path | None, base_url: str
         job = _Job(renderer, site, outputs, keys, date, progress)
         lines: dict[str, bytes] = {}  # program id -> its manifest line, packed
         made: dict[str, bytes] = {}  # program id -> its common part, packed
+        routes: dict[str, bytes] = {}  # program id -> its routes, packed
         with lap("programs"):
             for index, unit in _program_units(job, workers):
                 for stage, spent in unit.seconds.items():
                     seconds[stage] = seconds.get(stage, 0.0) + spent
-                lines[site.programs[index].id] = unit.line
-                made[site.programs[index].id] = unit.common
+                program_id = site.programs[index].id
+                lines[program_id], made[program_id], routes[program_id] = unit.line, unit.common, unit.routes
         # Rendered, the programs are let go before the common pages: at national size, the
         # corpus and its views are most of the build's memory, and the common parts come on top.
         site.programs.clear()
@@ -633,7 +636,7 @@ def _build(content: Path, output: Path, *, templates: Path | None, base_url: str
         if previous is not None:
             _remove_stale(previous, set(lines), set(program_ids), lines, outputs)
         common_files, catalog = _write_common(renderer, templates, program_ids, parts, previous, reuse,
-                                              unchanged, lines, date, outputs, lap)
+                                              unchanged, routes, date, outputs, lap)
         with out.open(MANIFEST) as handle:  # streamed, a line per program (JSON escapes every newline in it)
             head = {"version": MANIFEST_VERSION, "shared": shared, "catalog": catalog, "common": sorted(common_files)}
             handle.write(json.dumps(head, ensure_ascii=False, separators=(",", ":")).encode() + b"\n")
@@ -667,7 +670,7 @@ def _remove_stale(previous: Previous, made: set[str], program_ids: set[str], lin
 
 
 def _write_common(renderer: Renderer, templates: Path, program_ids: list[str], parts: list[ProgramPart],
-                  previous: Previous | None, reuse: bool, unchanged: dict[str, PreviousProgram], lines: dict[str, bytes],
+                  previous: Previous | None, reuse: bool, unchanged: dict[str, PreviousProgram], routes: dict[str, bytes],
                   date: str | None, outputs: dict[str, OutputFolder],
                   lap: _Stopwatch) -> tuple[list[tuple[str, str, int]], str]:
     """The files that draw on every program: home pages, comparisons, the all-programs package, the
@@ -738,21 +741,24 @@ def _write_common(renderer: Renderer, templates: Path, program_ids: list[str], p
     # The sitemap lists every page: made again only if some page came or went.
     comparisons = [route(lang, "indicators", entry.code) for lang in LANGS for entry in entries]
     old_sitemaps = sorted(path for tree, path in (previous.common_files if previous else ()) if path.startswith("sitemap"))
+    read: dict[str, dict[str, list[str]]] = {}
+
+    def program_routes(program_id: str) -> dict[str, list[str]]:
+        if program_id not in unchanged:
+            return unpacked(routes[program_id])
+        if program_id not in read:
+            read[program_id] = unchanged[program_id].routes()
+        return read[program_id]
+
     if (reuse and previous is not None and old_sitemaps and set(program_ids) == set(previous.programs)
             and set(comparisons) == {path[:-len("index.html")] for tree, path in previous.common_files
                                      if tree == "site" and path.split("/")[1:2] == ["indicators"]}
-            and all(previous.programs[i].routes() == json.loads(zlib.decompress(lines[i]))["routes"]
-                    for i in program_ids if i not in unchanged)):
+            and all(previous.programs[i].routes() == program_routes(i) for i in program_ids if i not in unchanged)):
         for path in old_sitemaps:
             keep(path)
     else:
-        def routes(lang: str) -> Iterator[str]:
-            for program_id in program_ids:
-                if program_id in unchanged:
-                    yield from unchanged[program_id].routes()[lang]
-                else:
-                    yield from json.loads(zlib.decompress(lines[program_id]))["routes"][lang]
-        for path, data in sitemaps(renderer.base_url, site_routes(routes, comparisons)):
+        every = site_routes(lambda lang: (r for i in program_ids for r in program_routes(i)[lang]), comparisons)
+        for path, data in sitemaps(renderer.base_url, every):
             put(path, lambda data=data: data)
     base = renderer.base_url
     put("robots.txt", lambda: f"User-agent: *\nAllow: /\nSitemap: {base}sitemap.xml\n".encode())
