@@ -10,13 +10,19 @@ and files per second, then the peak RSS; times the pure file-write floor for
 the same output (the same files and bytes, no rendering) and the ratio of the
 build to it; the rebuild after one program's source changes; and a build of
 the five real programs. Each figure is printed against its target.
+
+Every build runs in a process of its own, as `python -m generator build` does,
+so that its peak of memory is its own, not what earlier builds left behind.
+The times are those of the build itself; for the rebuild, the whole process
+(Python's start and the imports) is printed too.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
-import resource
+import subprocess
 import shutil
 import statistics
 import sys
@@ -27,17 +33,40 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from generator.build import build  # noqa: E402
-from generator.synthetic import write_corpus  # noqa: E402
 
 TARGETS = {"full build s": 120.0, "floor ratio": 2.0, "peak RSS MiB": 1024.0, "pages/s": 2100.0,
            "incremental s": 2.0, "real programs s": 2.0}
 
 
-def peak_rss_mib() -> float:
-    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return max(own, children) / 1024  # Linux reports KiB
+def run_build(content: Path, site: Path, **options: object) -> dict:
+    """``generator.build.build`` in a process of its own (see --build); its figures."""
+    command = [sys.executable, __file__, "--build", json.dumps({"content": str(content), "site": str(site), **options},
+                                                               default=str)]
+    start = time.perf_counter()
+    result = subprocess.run(command, capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        raise SystemExit(f"a build failed:\n{result.stderr}")
+    figures = json.loads(result.stdout.splitlines()[-1])
+    figures["process"] = time.perf_counter() - start
+    if not figures["built"]:
+        raise SystemExit("the corpus has errors")
+    return figures
+
+
+def one_build(arguments: str) -> None:
+    """--build: one build, then its figures as a line of JSON."""
+    from generator.build import build, peak_rss_mib
+
+    options = json.loads(arguments)
+    content, site = Path(options.pop("content")), Path(options.pop("site"))
+    if "packages_out" in options:
+        options["packages_out"] = Path(options["packages_out"])
+    start = time.perf_counter()
+    result = build(content, site, **options)
+    wall = time.perf_counter() - start
+    print(json.dumps({"wall": wall, "built": result.built, "pages": result.pages, "files": result.files,
+                      "bytes": result.bytes, "reused": result.programs_reused, "seconds": result.seconds,
+                      "peaks": result.peaks, "peak": peak_rss_mib()}))
 
 
 def file_write_floor(site: Path, target: Path) -> float:
@@ -65,7 +94,13 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=None, help="processes rendering programs (default: one per core)")
     parser.add_argument("--no-search", action="store_true", help="leave the search index out")
     parser.add_argument("--keep", help="keep the corpus and output in this folder")
+    parser.add_argument("--build", help=argparse.SUPPRESS)  # one build, in a process of its own (see run_build)
     args = parser.parse_args()
+    if args.build:
+        one_build(args.build)
+        return
+    from generator.synthetic import write_corpus
+
     folder = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="national-"))
     content, site, packages = folder / "content", folder / "site", folder / "datapackages"
     options = {"packages_out": packages, "workers": args.workers, "search": not args.no_search}
@@ -74,36 +109,34 @@ def main() -> None:
         write_corpus(ROOT / "content", content, args.programs, args.seed)
         print(f"corpus: {args.programs} programs written in {time.perf_counter() - start:.1f} s (not counted)")
 
-        totals, results = [], []
+        results = []
         for _ in range(args.runs):
             shutil.rmtree(site, ignore_errors=True)
             shutil.rmtree(packages, ignore_errors=True)
-            start = time.perf_counter()
-            result = build(content, site, incremental=False, **options)
-            totals.append(time.perf_counter() - start)
-            if not result.built:
-                raise SystemExit("the synthetic corpus has errors")
-            result.corpus = None  # type: ignore[assignment]  # the figures only: runs must not hold each other's corpus
-            results.append(result)
+            results.append(run_build(content, site, incremental=False, **options))
+        totals = [r["wall"] for r in results]
         total = statistics.median(totals)
         result = results[totals.index(sorted(totals)[len(totals) // 2])]  # the median run's stages
-        rss = peak_rss_mib()
-        print(f"\nfull build, median of {args.runs}: {result.pages:,} pages, {result.files:,} files, "
-              f"{result.bytes / 2**20:,.0f} MiB in {total:.1f} s (runs: {', '.join(f'{t:.1f}' for t in totals)}) "
+        seconds = result["seconds"]
+        rss = max(r["peak"] for r in results)
+        print(f"\nfull build, median of {args.runs}: {result['pages']:,} pages, {result['files']:,} files, "
+              f"{result['bytes'] / 2**20:,.0f} MiB in {total:.1f} s (runs: {', '.join(f'{t:.1f}' for t in totals)}) "
               f"— {verdict('full build s', total)}")
         print("  stage (time summed over worker processes; 'programs' is the wall time of the parallel part)")
-        for stage, seconds in result.seconds.items():
+        for stage, spent in seconds.items():
             rate = ""
             if stage == "programs":
-                rate = f", {result.pages / seconds:,.0f} pages/s"
+                rate = f", {result['pages'] / spent:,.0f} pages/s"
             elif stage == "write":
-                rate = f", {result.files / seconds:,.0f} files/s"
-            print(f"  {stage:<13} {seconds:7.2f} s{rate}")
-        rendered = result.pages / result.seconds["programs"]
+                rate = f", {result['files'] / spent:,.0f} files/s"
+            print(f"  {stage:<13} {spent:7.2f} s{rate}")
+        print("  peak RSS of the build and its workers by the end of each step: "
+              + ", ".join(f"{step} {peak:,.0f} MiB" for step, peak in result["peaks"].items()))
+        rendered = result["pages"] / seconds["programs"]
         print(f"  pages rendered and written per second (wall): {rendered:,.0f} — "
               f"{verdict('pages/s', rendered, lower_is_better=False)}")
-        print(f"  pages per second over the whole build: {result.pages / total:,.0f}")
-        print(f"peak RSS of any process (the build, a worker or the search indexer): {rss:,.0f} MiB — "
+        print(f"  pages per second over the whole build: {result['pages'] / total:,.0f}")
+        print(f"peak RSS of a full build (the build or any of its workers), highest of {args.runs}: {rss:,.0f} MiB — "
               f"{verdict('peak RSS MiB', rss)}")
 
         floor = file_write_floor(site, folder / "floor")
@@ -117,25 +150,25 @@ def main() -> None:
         rebuilds = []
         for run in range(args.runs):
             tasks.write_text(original.replace("number: '1'", f"number: '1{'abcdefghij'[run % 10]}'", 1), encoding="utf-8")
-            start = time.perf_counter()
-            rebuilt = build(content, site, **options)
-            rebuilds.append(time.perf_counter() - start)
-            rebuilt.corpus = None  # type: ignore[assignment]
-        incremental = statistics.median(rebuilds)
-        print(f"rebuild after one program changed, median of {args.runs}: {incremental:.1f} s "
-              f"({rebuilt.programs_reused:,} programs reused; "
-              + ", ".join(f"{stage} {seconds:.2f} s" for stage, seconds in rebuilt.seconds.items())
+            rebuilds.append(run_build(content, site, **options))
+        walls = [r["wall"] for r in rebuilds]
+        incremental = statistics.median(walls)
+        rebuilt = rebuilds[walls.index(sorted(walls)[len(walls) // 2])]
+        print(f"rebuild after one program changed, median of {args.runs}: {incremental:.2f} s "
+              f"({rebuilt['reused']:,} programs reused; "
+              + ", ".join(f"{stage} {spent:.2f} s" for stage, spent in rebuilt["seconds"].items())
               + f") — {verdict('incremental s', incremental)}")
-        rss = peak_rss_mib()
-        print(f"peak RSS with the rebuilds (their previous manifest and units come on top): {rss:,.0f} MiB — "
+        print(f"  the whole process, Python's start and imports included: "
+              f"{statistics.median(r['process'] for r in rebuilds):.2f} s")
+        rss = max(r["peak"] for r in rebuilds)
+        print(f"peak RSS with the rebuilds (each reads the previous manifest): {rss:,.0f} MiB — "
               f"{verdict('peak RSS MiB', rss)}")
 
         reals = []
         for _ in range(args.runs):
             shutil.rmtree(folder / "real-site", ignore_errors=True)
-            start = time.perf_counter()
-            build(ROOT / "content", folder / "real-site", packages_out=folder / "real-packages", incremental=False)
-            reals.append(time.perf_counter() - start)
+            reals.append(run_build(ROOT / "content", folder / "real-site", packages_out=folder / "real-packages",
+                                   incremental=False)["wall"])
         real = statistics.median(reals)
         print(f"five real programs, full build, median of {args.runs}: {real:.2f} s — {verdict('real programs s', real)}")
     finally:

@@ -13,6 +13,7 @@ import hashlib
 import json
 import os
 import re
+import resource
 import signal
 import stat
 import subprocess
@@ -50,6 +51,7 @@ class BuildResult:
     bytes: int = 0
     built: bool = False
     seconds: dict[str, float] = field(default_factory=dict)  # time by stage (summed over workers)
+    peaks: dict[str, float] = field(default_factory=dict)  # peak RSS by the end of each step of the build, MiB
     programs_reused: int = 0  # linked unchanged from the previous build
 
 
@@ -70,6 +72,21 @@ class _Lap:
 
     def __exit__(self, *_: object) -> None:
         self.into[self.stage] = self.into.get(self.stage, 0.0) + time.perf_counter() - self.start
+
+
+def peak_rss_mib() -> float:
+    """The most memory this process, or any child it has waited for (a worker), has held: MiB.
+
+    The process's own from the kernel's high-water mark where there is one: on Linux,
+    ru_maxrss also counts what the process that started it held before ``exec``.
+    """
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            own = next(int(line.split()[1]) for line in status if line.startswith("VmHWM:"))
+    except (OSError, StopIteration, ValueError):
+        pass
+    return max(own, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024  # both in KiB (Linux)
 
 
 def data_date(content: Path) -> str | None:
@@ -586,6 +603,7 @@ def _build(content: Path, output: Path, *, templates: Path | None, base_url: str
            packages_out: Path | None, workers: int | None, incremental: bool,
            progress: Callable[[int, int], None] | None) -> BuildResult:
     seconds: dict[str, float] = {}
+    peaks: dict[str, float] = {}  # by step: keys, validate, assemble, programs, then common pages (the rest)
     lap = _Stopwatch(seconds)
     templates = templates or (Path("templates") if Path("templates/base.html").is_file() else PACKAGE_TEMPLATES)
     packages_out = packages_out or output.with_name("datapackages")
@@ -599,6 +617,7 @@ def _build(content: Path, output: Path, *, templates: Path | None, base_url: str
         reuse = previous is not None and previous.shared == shared
         unchanged = {program_id: old for program_id, old in (previous.programs.items() if previous else ())
                      if keys.get(program_id) == old.key}
+    peaks["keys"] = peak_rss_mib()
     with lap("validate"):
         checked = validate(content, workers=workers, skip=unchanged)
         # What the unchanged programs' checks found last time is reported again, as a full build would.
@@ -606,12 +625,14 @@ def _build(content: Path, output: Path, *, templates: Path | None, base_url: str
                     for problem in old.common.restored_problems(content / program_id)]
         corpus = Corpus(checked.catalogue, checked.programs, sorted(
             [*checked.problems, *restored], key=lambda p: (p.path, p.line, p.column, p.code)))
-    result = BuildResult(corpus, seconds=seconds, programs_reused=len(unchanged))
+    peaks["validate"] = peak_rss_mib()
+    result = BuildResult(corpus, seconds=seconds, peaks=peaks, programs_reused=len(unchanged))
     if corpus.has_errors:
         return result
     with lap("assemble"):
         site = assemble(checked)  # the programs to render: those that changed
         renderer = Renderer(templates, site, base_url, search)
+    peaks["assemble"] = peak_rss_mib()
     program_ids = sorted([*unchanged, *(program.id for program in site.programs)])
     if workers is None:
         workers = default_workers(len(site.programs))
@@ -628,6 +649,7 @@ def _build(content: Path, output: Path, *, templates: Path | None, base_url: str
                     seconds[stage] = seconds.get(stage, 0.0) + spent
                 program_id = site.programs[index].id
                 lines[program_id], made[program_id], routes[program_id] = unit.line, unit.common, unit.routes
+        peaks["programs"] = peak_rss_mib()
         # Rendered, the programs are let go before the common pages: at national size, the
         # corpus and its views are most of the build's memory, and the common parts come on top.
         site.programs.clear()
@@ -646,6 +668,7 @@ def _build(content: Path, output: Path, *, templates: Path | None, base_url: str
         with lap("write"):
             data_out.commit()
             out.commit()
+    peaks["common pages"] = peak_rss_mib()
     result.pages = sum(part.tally[0] for part in parts) + sum(path.endswith(".html") for tree, path, _ in common_files
                                                               if tree == "site")
     result.files = sum(part.tally[1] for part in parts) + sum(tree == "site" for tree, _, _ in common_files) + 1
