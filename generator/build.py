@@ -52,7 +52,7 @@ class BuildResult:
     built: bool = False
     seconds: dict[str, float] = field(default_factory=dict)  # time by stage (summed over workers)
     peaks: dict[str, float] = field(default_factory=dict)  # peak RSS by the end of each step of the build, MiB
-    programs_reused: int = 0  # linked unchanged from the previous build
+    programs_reused: int = 0  # left as the previous build made them
 
 
 class _Stopwatch:
@@ -535,11 +535,16 @@ def write_all_package(program_ids: list[str], parts: list[ProgramPart], date: st
     for table in TABLES:
         name = f"all/{table.name}.csv"
         sources = [Path(data_out.current(f"{program_id}/{table.name}.csv")) for program_id in program_ids]
+        if not all(source.is_file() for source in sources):  # an update's previous output changed by hand
+            raise ManifestDamaged(f"{name}: a program's CSV is missing")
         crc = size = 0
         with data_out.open(name) as handle:
-            for chunk in concatenated_csv(table, sources):
-                handle.write(chunk)
-                crc, size = zlib.crc32(chunk, crc), size + len(chunk)
+            try:
+                for chunk in concatenated_csv(table, sources):
+                    handle.write(chunk)
+                    crc, size = zlib.crc32(chunk, crc), size + len(chunk)
+            except ValueError as error:  # not the CSV the manifest says
+                raise ManifestDamaged(str(error)) from error
         members[name] = Path(handle.name)
         zipped.append(ZipMember(name, size, crc, [deflated(csv_header(table)), *rows[table.name]]))
     with data_out.open("all.zip") as handle:
@@ -559,7 +564,11 @@ def _compressed_rows(program_ids: list[str], parts: list[ProgramPart], data_out:
     """Each table's rows as every program's zip holds them, compressed (at national size, 13 MB)."""
     rows: dict[str, list[bytes]] = {table.name: [] for table in TABLES}
     for program_id, part in zip(program_ids, parts):
-        with open(data_out.current(f"{program_id}.zip"), "rb") as archive:
+        try:
+            archive = open(data_out.current(f"{program_id}.zip"), "rb")
+        except FileNotFoundError as error:  # an update's previous output changed by hand
+            raise ManifestDamaged(f"{program_id}.zip") from error
+        with archive:
             for table in TABLES:
                 start, length = part.zip[table.name]
                 archive.seek(start)
@@ -594,7 +603,7 @@ def build(
         if incremental:
             try:
                 return _build(content, output, incremental=True, **options)
-            except ManifestDamaged:  # found before the outputs were touched: start again from scratch
+            except ManifestDamaged:  # found before the outputs were changed: start again from scratch
                 pass
         return _build(content, output, incremental=False, **options)
 
@@ -613,8 +622,10 @@ def _build(content: Path, output: Path, *, templates: Path | None, base_url: str
         shared = shared_key(content, templates, base_url, date, search)
         keys = {folder.name: program_key(folder, shared) for folder in program_folders(content)[0]}
         previous = Previous.read(output) if incremental and packages_out.is_dir() else None
-        # Common files are kept only from a build with the same templates, catalogue and base URL.
-        reuse = previous is not None and previous.shared == shared
+        # Built with other templates, catalogue or base URL, every program is made again: a full
+        # build then, swapped in whole, not moved in file by file.
+        if previous is not None and previous.shared != shared:
+            previous = None
         unchanged = {program_id: old for program_id, old in (previous.programs.items() if previous else ())
                      if keys.get(program_id) == old.key}
     peaks["keys"] = peak_rss_mib()
@@ -657,8 +668,8 @@ def _build(content: Path, output: Path, *, templates: Path | None, base_url: str
         parts = [unchanged[i].common if i in unchanged else ProgramPart(**unpacked(made.pop(i))) for i in program_ids]
         if previous is not None:
             _remove_stale(previous, set(lines), set(program_ids), lines, outputs)
-        common_files, catalog = _write_common(renderer, templates, program_ids, parts, previous, reuse,
-                                              unchanged, routes, date, outputs, lap)
+        common_files, catalog = _write_common(renderer, templates, program_ids, parts, previous, unchanged, routes,
+                                              date, outputs, lap)
         with out.open(MANIFEST) as handle:  # streamed, a line per program (JSON escapes every newline in it)
             head = {"version": MANIFEST_VERSION, "shared": shared, "catalog": catalog, "common": sorted(common_files)}
             handle.write(json.dumps(head, ensure_ascii=False, separators=(",", ":")).encode() + b"\n")
@@ -693,15 +704,15 @@ def _remove_stale(previous: Previous, made: set[str], program_ids: set[str], lin
 
 
 def _write_common(renderer: Renderer, templates: Path, program_ids: list[str], parts: list[ProgramPart],
-                  previous: Previous | None, reuse: bool, unchanged: dict[str, PreviousProgram], routes: dict[str, bytes],
+                  previous: Previous | None, unchanged: dict[str, PreviousProgram], routes: dict[str, bytes],
                   date: str | None, outputs: dict[str, OutputFolder],
                   lap: _Stopwatch) -> tuple[list[tuple[str, str, int]], str]:
     """The files that draw on every program: home pages, comparisons, the all-programs package, the
     DCAT catalogue, the sitemap and the rest; as (output, path, size), with the catalogue's node.
 
-    In an update (``previous``), the files no longer made are removed. With ``reuse`` (the previous
-    build had the same templates, catalogue and base URL), a comparison page none of whose programs
-    changed, and a sitemap whose routes did not, stay as they are.
+    In an update (``previous``: a build with the same templates, catalogue and base URL), a comparison
+    page none of whose programs changed, and a sitemap whose routes did not, stay as they are, and
+    the files no longer made are removed.
     """
     out, data_out = outputs["site"], outputs["data"]
     files: list[tuple[str, str, int]] = []
@@ -715,7 +726,7 @@ def _write_common(renderer: Renderer, templates: Path, program_ids: list[str], p
 
     def keep(path: str) -> bool:
         """In an update, leave a file of the previous output as it is."""
-        if not reuse or previous is None or ("site", path) not in previous.common_files:
+        if previous is None or ("site", path) not in previous.common_files:
             return False
         files.append(("site", path, previous.common_files[("site", path)]))
         return True
@@ -751,7 +762,7 @@ def _write_common(renderer: Renderer, templates: Path, program_ids: list[str], p
         turtle = {program_id: part.dcat for program_id, part in zip(program_ids, parts)}
         turtle["all"] = dataset_turtle(all_package, renderer.base_url, date)
         names = catalogue_order(list(turtle), renderer.base_url)
-        same = reuse and previous is not None and set(program_ids) == set(previous.programs)
+        same = previous is not None and set(program_ids) == set(previous.programs)
         catalog = previous.catalog if same and previous is not None else catalog_turtle(names, renderer.base_url)
         catalogue = catalogue_turtle(catalog, (turtle[name] for name in names))
     put("catalog.ttl", lambda: catalogue, "packages")
@@ -773,7 +784,7 @@ def _write_common(renderer: Renderer, templates: Path, program_ids: list[str], p
             read[program_id] = unchanged[program_id].routes()
         return read[program_id]
 
-    if (reuse and previous is not None and old_sitemaps and set(program_ids) == set(previous.programs)
+    if (previous is not None and old_sitemaps and set(program_ids) == set(previous.programs)
             and set(comparisons) == {path[:-len("index.html")] for tree, path in previous.common_files
                                      if tree == "site" and path.split("/")[1:2] == ["indicators"]}
             and all(previous.programs[i].routes() == program_routes(i) for i in program_ids if i not in unchanged)):

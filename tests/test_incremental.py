@@ -105,11 +105,23 @@ def test_a_change_every_program_depends_on_renders_every_program_again(
 
 
 def test_a_damaged_manifest_gives_a_full_build(content: Path, tmp_path: Path) -> None:
-    """An update trusts its manifest no further than it can read all of it: else the build starts afresh."""
+    """An update trusts its manifest no further than it can read all of it, and the files the
+    all-programs package is joined from no further than it can check them: else the build starts afresh."""
     fresh = _build(content, tmp_path / "fresh", search=False, incremental=False)
     manifest = tmp_path / "out" / "site" / MANIFEST
-    for damage in ("not json", "a line cut short", "another version", "two lines for one program"):
+    for damage in ("not json", "a line cut short", "another version", "two lines for one program",
+                   "a program's CSV deleted", "a program's zip deleted", "a program's CSV replaced"):
         _build(content, tmp_path / "out", search=False)
+        data = tmp_path / "out" / "datapackages"
+        if damage == "a program's CSV deleted":
+            (data / "balakliiska-2025-2027" / "indicators.csv").unlink()
+        elif damage == "a program's zip deleted":
+            (data / "balakliiska-2025-2027.zip").unlink()
+        elif damage == "a program's CSV replaced":
+            (data / "balakliiska-2025-2027" / "tasks.csv").write_bytes(b"not,the,header\n")
+        if "program's" in damage:  # the output changed by hand, not the manifest: the update finds out
+            assert _build(content, tmp_path / "out", search=False) == fresh, damage
+            continue
         lines = manifest.read_text(encoding="utf-8").splitlines()
         if damage == "not json":
             lines = ["{not json"]
