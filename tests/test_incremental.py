@@ -220,6 +220,21 @@ def test_an_update_leaves_the_pages_it_need_not_make_as_they_are(content: Path, 
     assert kept == {"sitemap.xml", f"uk/indicators/{others[0]}/index.html"}
 
 
+def test_an_update_makes_the_sitemap_again_when_a_page_goes(content: Path, tmp_path: Path) -> None:
+    import yaml
+
+    out = tmp_path / "out"
+    _build(content, out, search=False)
+    indicators = content / "khmilnytska-2023-2025" / "indicators.yaml"
+    data = yaml.safe_load(indicators.read_text(encoding="utf-8"))
+    gone = data["indicators"].pop()["id"]
+    indicators.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    site, packages, reused = _build(content, out, search=False)
+    assert reused == 4
+    assert f"khmilnytska-2023-2025/indicators/{gone}/" not in (out / "site" / "sitemap.xml").read_text(encoding="utf-8")
+    assert (site, packages) == _build(content, tmp_path / "fresh", search=False, incremental=False)[:2]
+
+
 def test_an_update_killed_while_moving_its_files_in_is_completed_by_the_next_build(tmp_path: Path) -> None:
     from generator.write import OutputFolder
 
