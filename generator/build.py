@@ -621,6 +621,8 @@ def _build(content: Path, output: Path, *, templates: Path | None, base_url: str
         date = data_date(content)
         shared = shared_key(content, templates, base_url, date, search)
         keys = {folder.name: program_key(folder, shared) for folder in program_folders(content)[0]}
+        for folder in (output, packages_out):
+            OutputFolder(folder).recover()
         previous = Previous.read(output) if incremental and packages_out.is_dir() else None
         # Built with other templates, catalogue or base URL, every program is made again: a full
         # build then, swapped in whole, not moved in file by file.

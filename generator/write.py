@@ -71,7 +71,7 @@ class OutputFolder:
         self._removed: set[str] = set()
         self._folders: set[str] = set()
 
-    def __enter__(self) -> "OutputFolder":
+    def _take_lock(self) -> None:
         self.target.parent.mkdir(parents=True, exist_ok=True)
         self._lock = os.open(self._lock_path, os.O_CREAT | os.O_RDWR, 0o644)
         try:
@@ -80,11 +80,32 @@ class OutputFolder:
             os.close(self._lock)
             self._lock = None
             raise OutputBusy(str(self.target)) from None
+
+    def _release_lock(self) -> None:
+        if self._lock is not None:
+            os.close(self._lock)
+            self._lock = None
+
+    def __enter__(self) -> "OutputFolder":
+        self._take_lock()
         self._complete_update()  # a build killed while it moved its files in: finish the moves
         # Left over from an interrupted build: it was never swapped in, so it can go.
         shutil.rmtree(self.staging, ignore_errors=True)
         self.staging.mkdir()
         return self
+
+    def recover(self) -> None:
+        """Finish what a build killed while moving its update in left (see _complete_update), under the lock.
+
+        Before a build reads the previous output's manifest: that manifest may be in the journal.
+        """
+        if not self.journal.exists():
+            return
+        self._take_lock()
+        try:
+            self._complete_update()
+        finally:
+            self._release_lock()
 
     def path(self, relative: str) -> Path:
         """The staging path for a relative output path, refusing anything that escapes or repeats."""
@@ -180,6 +201,8 @@ class OutputFolder:
 
     def _complete_update(self) -> None:
         """Carry out the journal of an update, if there is one: again and again if need be, with the same result."""
+        # A journal being written when its build was killed: that build had moved nothing in.
+        self.journal.with_name(self.journal.name + ".new").unlink(missing_ok=True)
         try:
             plan = json.loads(self.journal.read_text(encoding="utf-8"))
             moves, removals = [str(p) for p in plan["move"]], [str(p) for p in plan["remove"]]
@@ -229,6 +252,4 @@ class OutputFolder:
             if kind is not None and not self.journal.exists():
                 shutil.rmtree(self.staging, ignore_errors=True)
         finally:
-            if self._lock is not None:
-                os.close(self._lock)
-                self._lock = None
+            self._release_lock()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 import os
@@ -233,6 +234,40 @@ def test_an_update_makes_the_sitemap_again_when_a_page_goes(content: Path, tmp_p
     assert reused == 4
     assert f"khmilnytska-2023-2025/indicators/{gone}/" not in (out / "site" / "sitemap.xml").read_text(encoding="utf-8")
     assert (site, packages) == _build(content, tmp_path / "fresh", search=False, incremental=False)[:2]
+
+
+def test_a_build_after_an_update_killed_while_moving_starts_from_what_it_moved(
+        content: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The killed update's journal is completed before the next build reads the manifest: the
+    manifest is in the journal too, and the next build must remove what the killed one added."""
+    import yaml
+
+    import generator.write
+
+    out = tmp_path / "out"
+    _build(content, out, search=False)
+    indicators = content / "khmilnytska-2023-2025" / "indicators.yaml"
+    before = indicators.read_text(encoding="utf-8")
+    data = yaml.safe_load(before)
+    added = {**copy.deepcopy(data["indicators"][0]), "id": "added-indicator"}  # no YAML aliases
+    data["indicators"].append(added)
+    indicators.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    real = os.replace
+
+    def killed(source, destination):  # noqa: ANN001, ANN202 - the build dies as it starts moving into site/
+        if str(destination).startswith(f"{out / 'site'}/"):
+            raise KeyboardInterrupt
+        real(source, destination)
+
+    monkeypatch.setattr(generator.write.os, "replace", killed)
+    with pytest.raises(KeyboardInterrupt):
+        _build(content, out, search=False)
+    monkeypatch.setattr(generator.write.os, "replace", real)
+    assert (out / ".site.journal").exists()
+    indicators.write_text(before, encoding="utf-8")  # and the change undone before the next build
+    after = _build(content, out, search=False)
+    assert after[:2] == _build(content, tmp_path / "fresh", search=False, incremental=False)[:2]
+    assert not any("added-indicator" in path for path in after[0])
 
 
 def test_an_update_killed_while_moving_its_files_in_is_completed_by_the_next_build(tmp_path: Path) -> None:
