@@ -213,9 +213,22 @@ class OutputFolder:
             return
         target, staging = str(self.target), str(self.staging)
         emptied: set[str] = set()
+        plain: set[str] = set()  # folders of the target checked to be folders, not links
+
+        def no_links_above(relative: str) -> None:
+            """A link planted where the output has a folder is taken out: nothing is moved or removed through it."""
+            folder = ""
+            for part in relative.split("/")[:-1]:
+                folder = f"{folder}/{part}" if folder else part
+                if folder not in plain:
+                    if os.path.islink(f"{target}/{folder}"):
+                        os.unlink(f"{target}/{folder}")
+                    plain.add(folder)
+
         for relative in moves:
             if not safe_relative(relative):
                 continue
+            no_links_above(relative)
             source, destination = f"{staging}/{relative}", f"{target}/{relative}"
             try:
                 os.replace(source, destination)
@@ -230,6 +243,7 @@ class OutputFolder:
         for relative in removals:
             if not safe_relative(relative):
                 continue
+            no_links_above(relative)
             try:
                 os.unlink(f"{target}/{relative}")
             except FileNotFoundError:

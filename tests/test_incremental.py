@@ -317,6 +317,19 @@ def test_an_update_killed_while_moving_its_files_in_is_completed_by_the_next_bui
         out.commit()
     assert (tmp_path / "victim").read_bytes() == b"keep"
 
+    # A link planted where the output has a folder: nothing is written or removed through it.
+    elsewhere = tmp_path / "elsewhere"
+    (elsewhere / "a").mkdir(parents=True)
+    (elsewhere / "a" / "index.html").write_bytes(b"not the site's")
+    shutil.rmtree(site / "uk")
+    (site / "uk").symlink_to(elsewhere)
+    with OutputFolder(site, update=True) as out:
+        out.write("uk/a/index.html", b"after")
+        out.remove("uk/b/index.html")
+        out.commit()
+    assert (elsewhere / "a" / "index.html").read_bytes() == b"not the site's"
+    assert not (site / "uk").is_symlink() and (site / "uk" / "a" / "index.html").read_bytes() == b"after"
+
 
 @pytest.mark.parametrize("workers", [1, 2])
 def test_a_program_writing_outside_its_own_folders_fails_the_build(
