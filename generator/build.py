@@ -37,7 +37,7 @@ from .model import CatalogueEntry
 from .parallel import default_workers, die_with_parent, fewer_collections, worker_pool
 from .problems import Problem
 from .render import Renderer
-from .validate import Corpus, program_folders, validate
+from .validate import PROGRAM_ID, Corpus, program_folders, validate
 from .write import OutputFolder, UnsafeOutputPath, safe_relative
 
 PACKAGE_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -319,15 +319,16 @@ class Previous:
                         raise ValueError
                     program_id = json.loads(start.group(1))
                     part, end = _DECODER.raw_decode(text, start.end())
-                    if not text.startswith(',"routes":', end) or program_id in programs:
+                    if (not text.startswith(',"routes":', end) or program_id in programs
+                            or not PROGRAM_ID.match(program_id)):
                         raise ValueError
                     programs[program_id] = PreviousProgram(start.group(2), line.rstrip(b"\n"), ProgramPart.check(part),
                                                            end + len(',"routes":'))
+                if not (isinstance(head["shared"], str) and isinstance(head["catalog"], str)):
+                    raise ValueError
             except (ValueError, KeyError, TypeError, AttributeError) as error:
                 raise ManifestDamaged(str(output / MANIFEST)) from error
-        if not isinstance(head["catalog"], str):
-            raise ManifestDamaged("the catalogue's node")
-        return cls(str(head["shared"]), head["catalog"], common, programs)
+        return cls(head["shared"], head["catalog"], common, programs)
 
 
 @dataclass

@@ -111,6 +111,7 @@ def test_a_damaged_manifest_gives_a_full_build(content: Path, tmp_path: Path) ->
     fresh = _build(content, tmp_path / "fresh", search=False, incremental=False)
     manifest = tmp_path / "out" / "site" / MANIFEST
     for damage in ("not json", "a line cut short", "another version", "two lines for one program",
+                   "no catalogue node", "a program id that is a path",
                    "a program's CSV deleted", "a program's zip deleted", "a program's CSV replaced"):
         _build(content, tmp_path / "out", search=False)
         data = tmp_path / "out" / "datapackages"
@@ -130,6 +131,12 @@ def test_a_damaged_manifest_gives_a_full_build(content: Path, tmp_path: Path) ->
             lines[1] = lines[1][: len(lines[1]) // 2]
         elif damage == "another version":
             lines[0] = lines[0].replace(f'"version":{MANIFEST_VERSION}', '"version":1')
+        elif damage == "no catalogue node":
+            head = json.loads(lines[0])
+            del head["catalog"]
+            lines[0] = json.dumps(head)
+        elif damage == "a program id that is a path":
+            lines.append(lines[1].replace('"id":"balakliiska-2025-2027"', '"id":"../../balakliiska-2025-2027"', 1))
         else:
             lines.insert(2, lines[1])
         manifest.write_text("\n".join(lines) + "\n", encoding="utf-8")
