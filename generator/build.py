@@ -244,7 +244,7 @@ class ProgramPart:
     def restored_problems(self, folder: Path) -> list[Problem]:
         try:
             return [Problem.from_plain(plain, str(folder)) for plain in self.problems]
-        except (TypeError, ValueError) as error:
+        except (TypeError, ValueError, KeyError, IndexError) as error:
             raise ManifestDamaged("a program's problems") from error
 
 
@@ -260,21 +260,24 @@ class PreviousProgram:
     routes_at: int  # where its routes start in the line, as text
 
     def routes(self) -> dict[str, list[str]]:
-        routes, end = _DECODER.raw_decode(self.line.decode(), self.routes_at)
-        if not (isinstance(routes, dict) and sorted(routes) == sorted(LANGS)
-                and all(isinstance(r, str) for lang in LANGS for r in routes[lang])):
-            raise ManifestDamaged("a program's routes")
+        try:
+            routes, end = _DECODER.raw_decode(self.line.decode(), self.routes_at)
+            if not (isinstance(routes, dict) and sorted(routes) == sorted(LANGS)
+                    and all(isinstance(r, str) for lang in LANGS for r in routes[lang])):
+                raise ValueError
+        except (ValueError, TypeError) as error:
+            raise ManifestDamaged("a program's routes") from error
         return routes
 
     def files(self, program_id: str) -> list[tuple[str, str]]:
         """Its files, as (output, path): each in the program's own folders, or the manifest is damaged."""
-        text = self.line.decode()
-        _, end = _DECODER.raw_decode(text, self.routes_at)
-        if not text.startswith(',"files":', end):
-            raise ManifestDamaged("a program's files")
-        files, _ = _DECODER.raw_decode(text, end + len(',"files":'))
         own = own_paths(program_id)
         try:
+            text = self.line.decode()
+            _, end = _DECODER.raw_decode(text, self.routes_at)
+            if not text.startswith(',"files":', end):
+                raise ValueError
+            files, _ = _DECODER.raw_decode(text, end + len(',"files":'))
             found = [(str(tree), str(path)) for tree, path, _ in files]
             if not all(tree in own and path.startswith(own[tree]) and safe_relative(path) for tree, path in found):
                 raise ValueError
@@ -315,7 +318,7 @@ class Previous:
                 for line in lines:
                     text = line.rstrip(b"\n").decode()
                     start = _LINE_START.match(text)
-                    if not start:
+                    if not start or not text.endswith(("]]}", "[]}")):  # whole, to the end of its files
                         raise ValueError
                     program_id = json.loads(start.group(1))
                     part, end = _DECODER.raw_decode(text, start.end())

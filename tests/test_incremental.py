@@ -109,8 +109,10 @@ def test_a_damaged_manifest_gives_a_full_build(content: Path, tmp_path: Path) ->
     """An update trusts its manifest no further than it can read all of it, and the files the
     all-programs package is joined from no further than it can check them: else the build starts afresh."""
     fresh = _build(content, tmp_path / "fresh", search=False, incremental=False)
-    manifest = tmp_path / "out" / "site" / MANIFEST
-    for damage in ("not json", "a line cut short", "another version", "two lines for one program",
+    site = tmp_path / "out" / "site"
+    manifest = site / MANIFEST
+    for damage in ("not json", "a line cut short", "a line cut short in its files", "a problem that is not one",
+                   "another version", "two lines for one program",
                    "no catalogue node", "a program id that is a path",
                    "a program's CSV deleted", "a program's zip deleted", "a program's CSV replaced"):
         _build(content, tmp_path / "out", search=False)
@@ -129,6 +131,13 @@ def test_a_damaged_manifest_gives_a_full_build(content: Path, tmp_path: Path) ->
             lines = ["{not json"]
         elif damage == "a line cut short":
             lines[1] = lines[1][: len(lines[1]) // 2]
+        elif damage == "a line cut short in its files":
+            lines[2] = lines[2][:-5]
+        elif damage == "a problem that is not one":
+            entries = read_manifest(site)
+            entries["khmilnytska-2023-2025"]["common"]["problems"][0][4] = [["value", {"not": "a value"}]]
+            write_manifest(site, entries)
+            lines = manifest.read_text(encoding="utf-8").splitlines()
         elif damage == "another version":
             lines[0] = lines[0].replace(f'"version":{MANIFEST_VERSION}', '"version":1')
         elif damage == "no catalogue node":
