@@ -673,7 +673,7 @@ def _build(content: Path, output: Path, *, templates: Path | None, base_url: str
         corpus.programs.clear()
         parts = [unchanged[i].common if i in unchanged else ProgramPart(**unpacked(made.pop(i))) for i in program_ids]
         if previous is not None:
-            _remove_stale(previous, set(lines), set(program_ids), lines, outputs)
+            _remove_stale(previous, set(program_ids), lines, outputs)
         common_files, catalog = _write_common(renderer, templates, program_ids, parts, previous, unchanged, routes,
                                               date, outputs, lap)
         with out.open(MANIFEST) as handle:  # streamed, a line per program (JSON escapes every newline in it)
@@ -694,11 +694,11 @@ def _build(content: Path, output: Path, *, templates: Path | None, base_url: str
     return result
 
 
-def _remove_stale(previous: Previous, made: set[str], program_ids: set[str], lines: dict[str, bytes],
+def _remove_stale(previous: Previous, program_ids: set[str], lines: dict[str, bytes],
                   outputs: dict[str, OutputFolder]) -> None:
-    """In an update: the files of programs gone, and those a changed program no longer has."""
+    """In an update: the files of programs gone, and those a changed program (in ``lines``) no longer has."""
     for program_id, old in previous.programs.items():
-        if program_id in made:
+        if program_id in lines:
             now = {(tree, path) for tree, path, _ in json.loads(zlib.decompress(lines[program_id]))["files"]}
         elif program_id not in program_ids:
             now = set()

@@ -502,9 +502,8 @@ def write_zip(handle: BinaryIO, members: list[ZipMember]) -> dict[str, int]:
     return starts
 
 
-def package_zip(package: "Package") -> tuple[bytes, dict[str, list[int]]]:
-    """A package's zip, and where each table's rows lie in it, compressed: [start, length] by table."""
-    files = package.files()
+def package_zip(package: "Package", files: dict[str, bytes]) -> tuple[bytes, dict[str, list[int]]]:
+    """A package's zip of its ``files``, and where each table's rows lie in it, compressed: [start, length] by table."""
     members = []
     for name in sorted(files):
         data = files[name]
@@ -624,5 +623,5 @@ def all_descriptor(sources: list[dict[str, str]], data_date: str | None = None, 
 def package_files(package: Package) -> tuple[list[tuple[str, bytes]], dict[str, list[int]]]:
     """<name>/<file> and <name>.zip; and where each table's compressed rows lie in the zip (see package_zip)."""
     files = package.files()
-    archive, rows = package_zip(package)
+    archive, rows = package_zip(package, files)
     return [*((f"{package.name}/{name}", files[name]) for name in sorted(files)), (f"{package.name}.zip", archive)], rows

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import re
-import types
 import typing
 from dataclasses import dataclass, field
 from functools import partial

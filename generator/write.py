@@ -121,9 +121,6 @@ class OutputFolder:
             raise UnsafeOutputPath(f"{relative} (written twice)")
         self._written.add(relative)
 
-    def forget(self, relative: str) -> None:
-        self._written.discard(relative)
-
     def write(self, relative: str, data: bytes) -> Path:
         with self.open(relative) as handle:
             handle.write(data)
