@@ -57,6 +57,8 @@ def test_an_incremental_build_after_a_change_equals_a_full_build(content: Path, 
     before = (site / "site" / "uk" / "khmilnytska-2023-2025" / "index.html").stat().st_ino
     unchanged = site / "site" / "uk" / "balakliiska-2025-2027" / "index.html"
     unchanged_inode = unchanged.stat().st_ino
+    shared_index = site / "site" / "pagefind" / "pagefind-entry.json"
+    shared_index_inode = shared_index.stat().st_ino
 
     tasks = content / "khmilnytska-2023-2025" / "tasks.yaml"
     text = tasks.read_text(encoding="utf-8")
@@ -66,6 +68,7 @@ def test_an_incremental_build_after_a_change_equals_a_full_build(content: Path, 
     assert reused == 4  # the four programs that did not change were left as they were, not rendered
     assert (site / "site" / "uk" / "khmilnytska-2023-2025" / "index.html").stat().st_ino != before
     assert unchanged.stat().st_ino == unchanged_inode  # the same file, not written again
+    assert shared_index.stat().st_ino == shared_index_inode  # the same comparisons: the site's index is kept
 
     full_site, full_data, reused = _build(content, tmp_path / "full", incremental=False, workers=1)
     assert reused == 0
@@ -181,29 +184,38 @@ def test_a_tampered_manifest_cannot_make_a_build_touch_other_files(content: Path
     assert _build(content, out, search=False) == fresh
 
 
-def test_an_update_removes_what_a_full_build_would_not_make(content: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize("search", [False, True], ids=["without search", "with search"])
+def test_an_update_removes_what_a_full_build_would_not_make(content: Path, tmp_path: Path, search: bool) -> None:
     """A program gone, another new, an indicator and its comparison page dropped: the same tree as a full build."""
     out = tmp_path / "out"
-    _build(content, out, search=False)
+    _build(content, out, search=search)
     shutil.rmtree(content / "slobozhanska-2025-2027")
     shutil.copytree(CONTENT / "slobozhanska-2025-2027", content / "slobozhanska-2026-2028")
     program = content / "slobozhanska-2026-2028" / "program.yaml"
     program.write_text(program.read_text(encoding="utf-8").replace("2025", "2026").replace("2027", "2028"),
                        encoding="utf-8")
-    indicators = content / "kremenchutska-2026-2028" / "indicators.yaml"
+    manifest = read_manifest(out / "site")
+    users: dict[str, set[str]] = {}
+    for program_id, entry in manifest.items():
+        for code, *_ in entry["common"]["uses"] if program_id else ():
+            users.setdefault(code, set()).add(program_id)
+    # A code only balakliiska uses: its comparison page goes with it.
+    dropped = min(code for code, ids in users.items() if ids == {"balakliiska-2025-2027"})
+    indicators = content / "balakliiska-2025-2027" / "indicators.yaml"
     text = indicators.read_text(encoding="utf-8")
-    before = read_manifest(out / "site")["kremenchutska-2026-2028"]["common"]["uses"]
-    dropped = before[0][0]
     text = text.replace(f"    catalogue: {dropped}\n", "", 1)
     assert text != indicators.read_text(encoding="utf-8")
     indicators.write_text(text, encoding="utf-8")
-    result = build(content, out / "site", packages_out=out / "datapackages", search=False)
+    comparison = out / "site" / "uk" / "indicators" / dropped / "index.html"
+    assert comparison.is_file()
+    result = build(content, out / "site", packages_out=out / "datapackages", search=search)
     assert not result.corpus.has_errors, [p.as_text("en") for p in result.corpus.problems if p.severity == "error"]
     assert result.programs_reused == 3
+    assert not comparison.exists()
     updated = (tree_digest(out / "site"), tree_digest(out / "datapackages"))
     assert not any(path.startswith("uk/slobozhanska-2025-2027/") for path in updated[0])
     assert any(path.startswith("uk/slobozhanska-2026-2028/") for path in updated[0])
-    assert updated == _build(content, tmp_path / "fresh", search=False, incremental=False)[:2]
+    assert updated == _build(content, tmp_path / "fresh", search=search, incremental=False)[:2]
     assert not [p for p in (out / "site").rglob("*") if p.is_dir() and not any(p.iterdir())]  # no empty folder left
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import filecmp
+import gzip
 import json
 import posixpath
 import re
@@ -112,6 +113,34 @@ def corpus():
 
 def _html_files(site: Path) -> list[Path]:
     return sorted(p for p in site.rglob("*.html") if "pagefind" not in p.parts)
+
+
+def search_records(bundle: Path) -> dict[str, dict]:
+    """What a Pagefind index holds of each page, by its address: its fragments, gzipped JSON after a signature."""
+    records = {}
+    for path in bundle.glob("fragment/*.pf_fragment"):
+        data = gzip.decompress(path.read_bytes())
+        record = json.loads(data[data.index(b"{"):])
+        records[record["url"]] = record
+    return records
+
+
+def test_the_sites_own_index_finds_a_comparison_by_its_indicator_not_by_the_hromadas_listed(built, corpus) -> None:
+    """Any hromada's name would otherwise find every comparison that lists it."""
+    site, _ = built
+    records = search_records(site / "pagefind")
+    names = [program.program.hromada.name.uk for program in corpus.programs if program.program.hromada.name]
+    assert len(names) >= 4
+    entries = {entry.code: entry for entry in corpus.catalogue}
+    comparisons = {url: record for url, record in records.items() if "/indicators/" in url}
+    assert len(comparisons) == 2 * len({i.catalogue for p in corpus.programs for i in p.indicators if i.catalogue})
+    for url, record in comparisons.items():
+        entry = entries[url.rstrip("/").rsplit("/", 1)[1]]
+        name = entry.name.uk if "/uk/" in url else entry.name.en
+        assert record["meta"]["title"] == name and name in record["content"], url
+        assert not [hromada for hromada in names if hromada in record["content"]], url
+    home = [record for url, record in records.items() if url.endswith(("/uk/", "/en/"))]
+    assert len(home) == 2
 
 
 def test_every_page_type_exists_in_both_languages(built, corpus) -> None:
