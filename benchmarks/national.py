@@ -129,6 +129,8 @@ def main() -> None:
                 rate = f", {result['pages'] / spent:,.0f} pages/s"
             elif stage == "write":
                 rate = f", {result['files'] / spent:,.0f} files/s"
+            elif stage == "search index":  # Pagefind, run by each worker for its programs
+                rate = f", {spent * 1000 / result['pages']:.2f} ms a page"
             print(f"  {stage:<13} {spent:7.2f} s{rate}")
         print("  peak RSS of the build and its workers by the end of each step: "
               + ", ".join(f"{step} {peak:,.0f} MiB" for step, peak in result["peaks"].items()))

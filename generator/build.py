@@ -316,16 +316,20 @@ class Previous:
                         raise ValueError
                     common[(tree, path)] = size
                 for line in lines:
-                    text = line.rstrip(b"\n").decode()
+                    line = line.rstrip(b"\n")
+                    # Only the part before the routes is read now (the routes and files, most of the line,
+                    # are read for the programs that need them). Inside JSON strings quotes are escaped,
+                    # so the first ',"routes":{' ends the common part, or the line is damaged.
+                    cut = line.find(b',"routes":{')
+                    text = line[:cut].decode()
                     start = _LINE_START.match(text)
-                    if not start or not text.endswith(("]]}", "[]}")):  # whole, to the end of its files
+                    if cut < 0 or not start or not line.endswith((b"]]}", b"[]}")):  # whole, to the end of its files
                         raise ValueError
                     program_id = json.loads(start.group(1))
                     part, end = _DECODER.raw_decode(text, start.end())
-                    if (not text.startswith(',"routes":', end) or program_id in programs
-                            or not PROGRAM_ID.match(program_id)):
+                    if end != len(text) or program_id in programs or not PROGRAM_ID.match(program_id):
                         raise ValueError
-                    programs[program_id] = PreviousProgram(start.group(2), line.rstrip(b"\n"), ProgramPart.check(part),
+                    programs[program_id] = PreviousProgram(start.group(2), line, ProgramPart.check(part),
                                                            end + len(',"routes":'))
                 if not (isinstance(head["shared"], str) and isinstance(head["catalog"], str)):
                     raise ValueError
@@ -541,15 +545,15 @@ def write_all_package(program_ids: list[str], parts: list[ProgramPart], date: st
     rows = _compressed_rows(program_ids, parts, data_out)
     for table in TABLES:
         name = f"all/{table.name}.csv"
-        sources = [Path(data_out.current(f"{program_id}/{table.name}.csv")) for program_id in program_ids]
-        if not all(source.is_file() for source in sources):  # an update's previous output changed by hand
-            raise ManifestDamaged(f"{name}: a program's CSV is missing")
+        sources = [data_out.current(f"{program_id}/{table.name}.csv") for program_id in program_ids]
         crc = size = 0
         with data_out.open(name) as handle:
             try:
                 for chunk in concatenated_csv(table, sources):
                     handle.write(chunk)
                     crc, size = zlib.crc32(chunk, crc), size + len(chunk)
+            except (FileNotFoundError, IsADirectoryError) as error:  # an update's previous output changed by hand
+                raise ManifestDamaged(f"{name}: a program's CSV is missing") from error
             except ValueError as error:  # not the CSV the manifest says
                 raise ManifestDamaged(str(error)) from error
         members[name] = Path(handle.name)

@@ -525,7 +525,7 @@ def csv_header(table: Table) -> bytes:
     return csv_bytes([f.name for f in table.fields], [])
 
 
-def concatenated_csv(table: Table, parts: Iterable[Path]) -> Iterator[bytes]:
+def concatenated_csv(table: Table, parts: Iterable[str | Path]) -> Iterator[bytes]:
     """One table of the all-programs package: the header, then each program's rows from its own CSV.
 
     The per-program CSVs hold the same rows in the same order, so the bytes are those of one big CSV.
@@ -533,7 +533,8 @@ def concatenated_csv(table: Table, parts: Iterable[Path]) -> Iterator[bytes]:
     header = csv_header(table)
     yield header
     for path in parts:
-        data = path.read_bytes()
+        with open(path, "rb") as handle:
+            data = handle.read()
         if not data.startswith(header):
             raise ValueError(f"{path}: not this table's CSV")
         yield data[len(header):]
