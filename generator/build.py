@@ -392,10 +392,11 @@ def program_unit(index: int) -> Unit:
         for page in renderer.program_pages(program, lang, package):
             routes[lang].append(page.route)
             put(page.path, lambda page=page: renderer.render(page), "pages")
-        if renderer.search:
-            root = program.route(lang)
-            with lap("search index"):
-                bundle = index_for_search(job.outputs["site"].staging / root)
+    if renderer.search:
+        roots = [program.route(lang) for lang in LANGS]
+        with lap("search index"):
+            bundles = index_for_search([job.outputs["site"].staging / root for root in roots])
+        for root, bundle in zip(roots, bundles):
             for path, size in bundle:
                 job.outputs["site"].claim(root + path)
                 files.append(("site", root + path, size))
@@ -466,33 +467,51 @@ SEARCH_RUNTIME = ("pagefind.js", "pagefind-worker.js", "wasm.*.pagefind")
 SHARED_SEARCH_GLOB = "{uk,en}/{index.html,indicators/**/*.html}"
 
 
-def index_for_search(folder: Path, glob: str | None = None, runtime: bool = False) -> list[tuple[str, int]]:
-    """Index pages under ``folder`` into ``folder/pagefind/``; returns its files, relative to folder.
+def index_for_search(folders: list[Path], glob: str | None = None,
+                     runtime: bool = False) -> list[list[tuple[str, int]]]:
+    """Index the pages under each folder into its ``pagefind/``; returns each one's files, relative to it.
 
     Each program has its own index per language, built beside its pages, and the site one
     more for its shared pages, which carries Pagefind's runtime. Not one index for the whole
     site: Pagefind's time and memory grow with what it indexes at once (a national index would
     need about 15 GB), and an unchanged program keeps its index from the previous build.
+    A program's two indexes are made at once: a Pagefind this size keeps to about one core, and
+    in a rebuild of one program the other core would be idle.
     """
     executable = get_executable()
     if executable is None:
         raise SearchIndexError("pagefind is not installed: pip install 'pagefind[extended]'")
-    # Every page's searchable part is inside <main>: the same index, and a tenth less of the indexer's time
-    # than reading the head and the site's header and footer of every page.
-    command = ([str(executable), "--site", str(folder), "--silent", "--root-selector", "main"]
-               + (["--glob", glob] if glob else []))
-    # Dies with the build: an indexer outliving a killed build could write into the next one's staging.
-    result = subprocess.run(command, capture_output=True, text=True, check=False, preexec_fn=die_with_parent)
-    if result.returncode != 0:
-        reason = result.stderr.strip() or result.stdout.strip()
-        # A full disk or an unwritable folder is the writer's problem, not the indexer's: said as such.
-        if result.returncode == -signal.SIGXFSZ:
-            raise OSError(errno.EFBIG, os.strerror(errno.EFBIG), str(folder))
-        if found := re.search(r"\(os error (\d+)\)", reason):
-            code = int(found.group(1))
-            raise OSError(code, os.strerror(code), str(folder))
-        raise SearchIndexError(f"pagefind failed: {reason or f'exit status {result.returncode}'}")
-    bundle = folder / "pagefind"
+    running: list[subprocess.Popen[str]] = []
+    try:
+        for folder in folders:
+            # Every page's searchable part is inside <main>: the same index, and a tenth less of the
+            # indexer's time than reading the head and the site's header and footer of every page.
+            command = ([str(executable), "--site", str(folder), "--silent", "--root-selector", "main"]
+                       + (["--glob", glob] if glob else []))
+            # Dies with the build: an indexer outliving a killed build could write into the next one's staging.
+            running.append(subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                            preexec_fn=die_with_parent))
+        finished = [(*process.communicate(), process.returncode) for process in running]
+    finally:
+        for process in running:  # one failed to start, or the build was interrupted: none is left running
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+    for folder, (stdout, stderr, returncode) in zip(folders, finished):
+        if returncode != 0:
+            reason = stderr.strip() or stdout.strip()
+            # A full disk or an unwritable folder is the writer's problem, not the indexer's: said as such.
+            if returncode == -signal.SIGXFSZ:
+                raise OSError(errno.EFBIG, os.strerror(errno.EFBIG), str(folder))
+            if found := re.search(r"\(os error (\d+)\)", reason):
+                code = int(found.group(1))
+                raise OSError(code, os.strerror(code), str(folder))
+            raise SearchIndexError(f"pagefind failed: {reason or f'exit status {returncode}'}")
+    return [_published_bundle(folder / "pagefind", runtime) for folder in folders]
+
+
+def _published_bundle(bundle: Path, runtime: bool) -> list[tuple[str, int]]:
+    """What of a Pagefind bundle is published, made the same for the same pages; its files, relative to its site."""
     for pattern in SEARCH_UNUSED + (() if runtime else SEARCH_RUNTIME):
         for path in bundle.glob(pattern):
             path.unlink()
@@ -502,7 +521,7 @@ def index_for_search(folder: Path, glob: str | None = None, runtime: bool = Fals
     data = json.loads(entry.read_text(encoding="utf-8"))
     data["languages"] = dict(sorted(data["languages"].items()))
     entry.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
-    return [(path.relative_to(folder).as_posix(), path.stat().st_size)
+    return [(path.relative_to(bundle.parent).as_posix(), path.stat().st_size)
             for path in sorted(bundle.rglob("*")) if path.is_file()]
 
 
@@ -773,7 +792,7 @@ def _write_common(renderer: Renderer, templates: Path, program_ids: list[str], p
                 put(page.path, lambda page=page: renderer.render(page))
     if reindex:
         with lap("search index"):
-            for path, size in index_for_search(out.staging, SHARED_SEARCH_GLOB, runtime=True):
+            for path, size in index_for_search([out.staging], SHARED_SEARCH_GLOB, runtime=True)[0]:
                 out.claim(path)
                 files.append(("site", path, size))
     elif renderer.search and previous is not None:

@@ -18,10 +18,12 @@ import json
 import os
 import shutil
 import threading
+from contextlib import contextmanager
 from decimal import Decimal
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Iterator
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
@@ -71,16 +73,24 @@ class _PagesHandler(SimpleHTTPRequestHandler):
         super().send_error(code, message, explain)
 
 
+@contextmanager
+def _served(site: Path) -> Iterator[str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(_PagesHandler, directory=str(site)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
 @pytest.fixture(scope="session")
 def site_url(tmp_path_factory) -> str:
     out = tmp_path_factory.mktemp("browser") / "site"
     assert build(CONTENT, out).built
-    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(_PagesHandler, directory=str(out)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
-    server.server_close()
+    with _served(out) as url:
+        yield url
 
 
 def _chromium() -> str | None:
@@ -252,6 +262,33 @@ def test_program_search_finds_only_that_programs_pages(browser: Browser, site_ur
     assert response.status == 200 and page.locator("h1").inner_text()
     assert errors == [] and failed == []
     page.context.close()
+
+
+def test_a_national_home_page_finds_an_indicator_compared_across_hromadas(browser: Browser, tmp_path: Path) -> None:
+    """Above MERGED_SEARCH_LIMIT programs, the home page searches the site's own index: by an indicator's
+    name it finds the page that compares the indicator across hromadas, and that page opens."""
+    from generator.render import MERGED_SEARCH_LIMIT
+    from generator.synthetic import write_corpus
+    from generator.validate import validate
+
+    content = tmp_path / "content"
+    write_corpus(CONTENT, content, MERGED_SEARCH_LIMIT + 1, seed=5)
+    assert build(content, tmp_path / "site", packages_out=tmp_path / "datapackages").built
+    compared = sorted(p.parent.name for p in (tmp_path / "site" / "uk" / "indicators").glob("*/index.html"))
+    entry = next(e for e in validate(content).catalogue if e.code == compared[len(compared) // 2])
+    with _served(tmp_path / "site") as url:
+        page, errors, failed = _open(browser, f"{url}uk/")
+        assert page.locator("form.search").get_attribute("data-bundles") == ""  # the site's index alone
+        page.fill("#q", entry.name.uk)
+        page.press("#q", "Enter")
+        page.locator("#search-results a").first.wait_for(timeout=15000)
+        links = page.locator("#search-results a").evaluate_all("links => links.map(a => a.href)")
+        assert links[0] == f"{url}uk/indicators/{entry.code}/", links
+        assert all(link.startswith(f"{url}uk/indicators/") for link in links), links
+        response = page.goto(links[0])
+        assert response.status == 200 and page.locator("h1").inner_text() == entry.name.uk
+        assert errors == [] and failed == []
+        page.context.close()
 
 
 def _table_numbers(page: Page, selector: str) -> list[str]:
