@@ -106,8 +106,8 @@ def data_date(content: Path) -> str | None:
     return found if result.returncode == 0 and len(found) == 10 else None
 
 
-MANIFEST = ".build-manifest.jsonl"  # a line of {"version", "shared", "catalog", "common"}, then one per program, by id
-MANIFEST_VERSION = 5
+MANIFEST = ".build-manifest.jsonl"  # a line of {"version", "shared", "catalog", "all", "common"}, then one per program, by id
+MANIFEST_VERSION = 6
 GENERATOR = Path(__file__).resolve().parent
 
 
@@ -294,6 +294,7 @@ class Previous:
     """The previous build's manifest: every program's key, line and common part; the site's common files."""
     shared: str  # the shared key it was built with
     catalog: str  # the DCAT catalogue's own node (see dcat.catalog_turtle)
+    all_dataset: tuple[str, str]  # the all-programs package's dataset, as Turtle, with the digest of what it is made of
     common_files: dict[tuple[str, str], int]  # (output, path) -> size
     programs: dict[str, PreviousProgram]
 
@@ -334,11 +335,13 @@ class Previous:
                         raise ValueError
                     programs[program_id] = PreviousProgram(start.group(2), line, ProgramPart.check(part),
                                                            end + len(',"routes":'))
-                if not (isinstance(head["shared"], str) and isinstance(head["catalog"], str)):
+                all_dataset = tuple(head["all"])
+                if not (isinstance(head["shared"], str) and isinstance(head["catalog"], str)
+                        and len(all_dataset) == 2 and all(isinstance(text, str) for text in all_dataset)):
                     raise ValueError
             except (ValueError, KeyError, TypeError, AttributeError) as error:
                 raise ManifestDamaged(str(output / MANIFEST)) from error
-        return cls(head["shared"], head["catalog"], common, programs)
+        return cls(head["shared"], head["catalog"], all_dataset, common, programs)
 
 
 @dataclass
@@ -711,10 +714,11 @@ def _build(content: Path, output: Path, *, templates: Path | None, base_url: str
         parts = [unchanged[i].common if i in unchanged else ProgramPart(**unpacked(made.pop(i))) for i in program_ids]
         if previous is not None:
             _remove_stale(previous, set(program_ids), lines, outputs)
-        common_files, catalog = _write_common(renderer, templates, program_ids, parts, previous, unchanged, routes,
+        common_files, catalog, all_dataset = _write_common(renderer, templates, program_ids, parts, previous, unchanged, routes,
                                               date, outputs, lap)
         with out.open(MANIFEST) as handle:  # streamed, a line per program (JSON escapes every newline in it)
-            head = {"version": MANIFEST_VERSION, "shared": shared, "catalog": catalog, "common": sorted(common_files)}
+            head = {"version": MANIFEST_VERSION, "shared": shared, "catalog": catalog, "all": all_dataset,
+                    "common": sorted(common_files)}
             handle.write(json.dumps(head, ensure_ascii=False, separators=(",", ":")).encode() + b"\n")
             for program_id in program_ids:
                 line = unchanged[program_id].line if program_id in unchanged else zlib.decompress(lines[program_id])
@@ -749,9 +753,10 @@ def _remove_stale(previous: Previous, program_ids: set[str], lines: dict[str, by
 def _write_common(renderer: Renderer, templates: Path, program_ids: list[str], parts: list[ProgramPart],
                   previous: Previous | None, unchanged: dict[str, PreviousProgram], routes: dict[str, bytes],
                   date: str | None, outputs: dict[str, OutputFolder],
-                  lap: _Stopwatch) -> tuple[list[tuple[str, str, int]], str]:
+                  lap: _Stopwatch) -> tuple[list[tuple[str, str, int]], str, tuple[str, str]]:
     """The files that draw on every program: home pages, comparisons, the all-programs package, the
-    DCAT catalogue, the sitemap and the rest; as (output, path, size), with the catalogue's node.
+    DCAT catalogue, the sitemap and the rest; as (output, path, size), with the catalogue's node
+    and the all-programs dataset (see Previous).
 
     In an update (``previous``: a build with the same templates, catalogue and base URL), a comparison
     page none of whose programs changed, and a sitemap whose routes did not, stay as they are, and
@@ -815,7 +820,14 @@ def _write_common(renderer: Renderer, templates: Path, program_ids: list[str], p
                                                         unchanged)
         files += package_files_
         turtle = {program_id: part.dcat for program_id, part in zip(program_ids, parts)}
-        turtle["all"] = dataset_turtle(all_package, renderer.base_url, date)
+        # The all-programs dataset changes only with the programs' documents (rdflib takes 0.1 s for it).
+        made_of = _digest(json.dumps(all_package.descriptor, sort_keys=True).encode(), renderer.base_url.encode(),
+                          (date or "").encode())
+        if previous is not None and previous.all_dataset[0] == made_of:
+            all_dataset = previous.all_dataset
+        else:
+            all_dataset = (made_of, dataset_turtle(all_package, renderer.base_url, date))
+        turtle["all"] = all_dataset[1]
         names = catalogue_order(list(turtle), renderer.base_url)
         same = previous is not None and set(program_ids) == set(previous.programs)
         catalog = previous.catalog if same and previous is not None else catalog_turtle(names, renderer.base_url)
@@ -853,7 +865,7 @@ def _write_common(renderer: Renderer, templates: Path, program_ids: list[str], p
         for tree, path in previous.common_files:
             if (tree, path) not in now:
                 outputs[tree].remove(path)
-    return files, catalog
+    return files, catalog, all_dataset
 
 
 def site_routes(program_routes: Callable[[str], Iterator[str]], comparisons: list[str]) -> Iterator[str]:

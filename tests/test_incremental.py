@@ -115,7 +115,7 @@ def test_a_damaged_manifest_gives_a_full_build(content: Path, tmp_path: Path) ->
     manifest = site / MANIFEST
     for damage in ("not json", "a line cut short", "a line cut short in its files", "a problem that is not one",
                    "another version", "two lines for one program",
-                   "no catalogue node", "a program id that is a path",
+                   "no catalogue node", "an all-programs dataset that is not Turtle", "a program id that is a path",
                    "a program's CSV deleted", "a program's zip deleted", "a program's CSV replaced"):
         _build(content, tmp_path / "out", search=False)
         data = tmp_path / "out" / "datapackages"
@@ -145,6 +145,10 @@ def test_a_damaged_manifest_gives_a_full_build(content: Path, tmp_path: Path) ->
         elif damage == "no catalogue node":
             head = json.loads(lines[0])
             del head["catalog"]
+            lines[0] = json.dumps(head)
+        elif damage == "an all-programs dataset that is not Turtle":
+            head = json.loads(lines[0])
+            head["all"] = [head["all"][0], {"not": "text"}]
             lines[0] = json.dumps(head)
         elif damage == "a program id that is a path":
             lines.append(lines[1].replace('"id":"balakliiska-2025-2027"', '"id":"../../balakliiska-2025-2027"', 1))
