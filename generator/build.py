@@ -106,7 +106,8 @@ def data_date(content: Path) -> str | None:
     return found if result.returncode == 0 and len(found) == 10 else None
 
 
-MANIFEST = ".build-manifest.jsonl"  # a line of {"version", "shared", "catalog", "all", "common"}, then one per program, by id
+# A line of {"version", "shared", "catalog", "all", "common"}, then one per program, by id.
+MANIFEST = ".build-manifest.jsonl"
 MANIFEST_VERSION = 6
 GENERATOR = Path(__file__).resolve().parent
 
@@ -337,7 +338,8 @@ class Previous:
                                                            end + len(',"routes":'))
                 all_dataset = tuple(head["all"])
                 if not (isinstance(head["shared"], str) and isinstance(head["catalog"], str)
-                        and len(all_dataset) == 2 and all(isinstance(text, str) for text in all_dataset)):
+                        and isinstance(head["all"], list) and len(all_dataset) == 2
+                        and all(isinstance(text, str) for text in all_dataset)):
                     raise ValueError
             except (ValueError, KeyError, TypeError, AttributeError) as error:
                 raise ManifestDamaged(str(output / MANIFEST)) from error
@@ -575,7 +577,7 @@ def write_all_package(program_ids: list[str], parts: list[ProgramPart], date: st
     descriptor = descriptor_bytes(all_descriptor([part.source for part in parts], date, base_url))
     members = {"all/datapackage.json": data_out.write("all/datapackage.json", descriptor)}
     zipped = [ZipMember("all/datapackage.json", len(descriptor), zlib.crc32(descriptor), [deflated(descriptor)])]
-    rows = _compressed_rows(program_ids, parts, [current(program_id, f"{program_id}.zip") for program_id in program_ids])
+    rows = _compressed_rows(program_ids, parts, [current(i, f"{i}.zip") for i in program_ids])
     for table in TABLES:
         name = f"all/{table.name}.csv"
         sources = [current(program_id, f"{program_id}/{table.name}.csv") for program_id in program_ids]
@@ -714,8 +716,8 @@ def _build(content: Path, output: Path, *, templates: Path | None, base_url: str
         parts = [unchanged[i].common if i in unchanged else ProgramPart(**unpacked(made.pop(i))) for i in program_ids]
         if previous is not None:
             _remove_stale(previous, set(program_ids), lines, outputs)
-        common_files, catalog, all_dataset = _write_common(renderer, templates, program_ids, parts, previous, unchanged, routes,
-                                              date, outputs, lap)
+        common_files, catalog, all_dataset = _write_common(renderer, templates, program_ids, parts, previous,
+                                                           unchanged, routes, date, outputs, lap)
         with out.open(MANIFEST) as handle:  # streamed, a line per program (JSON escapes every newline in it)
             head = {"version": MANIFEST_VERSION, "shared": shared, "catalog": catalog, "all": all_dataset,
                     "common": sorted(common_files)}

@@ -70,9 +70,10 @@ def escape_once(value: Any) -> Markup:  # noqa: ANN401 - whatever a template out
 class EscapeOnceCodeGenerator(CodeGenerator):
     """Templates whose ``{{ ... }}`` call escape_once instead of markupsafe's escape.
 
-    Most of what a page outputs is Markup already (the interface strings, ``t()``, ``fig()``,
-    macros): escape copied each of them, about 140 times a page, a seventh of rendering.
-    Jinja's documented way to change the code a template compiles to is its code generator.
+    Much of what a page outputs is Markup already (the interface strings, ``t()``, ``fig()``,
+    macros): escape copied each of them, 53 of the 137 values a page outputs. Returned as they
+    are, pages render about a tenth faster. Jinja's documented way to change the code a
+    template compiles to is its code generator.
     """
 
     def _output_child_pre(self, node, frame, finalize) -> None:  # noqa: ANN001 - Jinja's signature
