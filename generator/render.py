@@ -72,8 +72,8 @@ class EscapeOnceCodeGenerator(CodeGenerator):
 
     Much of what a page outputs is Markup already (the interface strings, ``t()``, ``fig()``,
     macros): escape copied each of them, 53 of the 137 values a page outputs. Returned as they
-    are, pages render about a tenth faster. Jinja's documented way to change the code a
-    template compiles to is its code generator.
+    are, 6,458 pages rendered in 1.83 s instead of 1.96 (means of five interleaved runs).
+    Jinja's documented way to change the code a template compiles to is its code generator.
     """
 
     def _output_child_pre(self, node, frame, finalize) -> None:  # noqa: ANN001 - Jinja's signature
