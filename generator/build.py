@@ -108,7 +108,7 @@ def data_date(content: Path) -> str | None:
 
 # A line of {"version", "shared", "catalog", "all", "common"}, then one per program, by id.
 MANIFEST = ".build-manifest.jsonl"
-MANIFEST_VERSION = 6
+MANIFEST_VERSION = 7
 GENERATOR = Path(__file__).resolve().parent
 
 
@@ -174,30 +174,116 @@ def program_key(folder: Path, shared: str) -> str:
     return hasher.hexdigest()
 
 
+# A file changed this recently may change again within one tick of the file system's clock
+# (a few ms), and keep its times: its program gets no stamp, and is read again next time.
+RECENT_NS = 2_000_000_000
+
+
+def program_stamp(folder: Path, now_ns: int) -> str | None:
+    """What the file system says of a program's files: their names, types, sizes, times and inodes.
+
+    As git trusts its index: while a program's stamp is the one recorded with its key, its files
+    are those that were read for the key. A write changes a file's ctime, which no program can
+    set back, so an edit that keeps the size and restores the mtime still shows. None while a
+    file is newer than RECENT_NS.
+    """
+    hasher = hashlib.sha256()
+    for relative, entry in sorted(_tree(str(folder))):
+        info = entry.stat(follow_symlinks=False)
+        if max(info.st_ctime_ns, info.st_mtime_ns) > now_ns - RECENT_NS:
+            return None
+        hasher.update(f"\0{relative}\0{info.st_mode} {info.st_size} {info.st_mtime_ns} {info.st_ctime_ns} "
+                      f"{info.st_ino} {info.st_dev}".encode("utf-8", "surrogateescape"))
+    return hasher.hexdigest()
+
+
+def program_keys(content: Path, shared: str,
+                 known: dict[str, list[str]]) -> tuple[dict[str, str], dict[str, list[str]]]:
+    """Each program's key, and its [stamp, key] where it has a stamp, by id. A program whose stamp
+    is ``known`` keeps the key known with it, its files unread (hashing them all took 0.26 s at
+    national size)."""
+    now = time.time_ns()  # before any file is looked at: a file written after this is never stamped
+    keys: dict[str, str] = {}
+    stamps: dict[str, list[str]] = {}
+    for folder in program_folders(content)[0]:
+        stamp = program_stamp(folder, now)
+        old = known.get(folder.name)
+        keys[folder.name] = old[1] if stamp is not None and old and old[0] == stamp else program_key(folder, shared)
+        if stamp is not None:
+            stamps[folder.name] = [stamp, keys[folder.name]]
+    return keys, stamps
+
+
+def stamps_file(output: Path) -> Path:
+    """Beside the output, not in it, as its lock and journal are: a stamp holds inodes and times,
+    which differ from machine to machine, and the output is the same bytes wherever it is built."""
+    return output.with_name(f".{output.name}.stamps")
+
+
+def read_stamps(output: Path, shared: str) -> dict[str, list[str]]:
+    """The stamps the last build recorded with its keys (see program_keys); none if it was built
+    with other templates, catalogue or base URL, or the file is not one a build wrote."""
+    try:
+        data = json.loads(stamps_file(output).read_bytes())
+        stamps = data["programs"]
+        if data["shared"] != shared or not all(
+                isinstance(pair, list) and len(pair) == 2 and all(isinstance(h, str) and HEX64.fullmatch(h) for h in pair)
+                for pair in stamps.values()):
+            return {}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return {}
+    return stamps
+
+
+def write_stamps(output: Path, shared: str, stamps: dict[str, list[str]]) -> None:
+    path = stamps_file(output)
+    pending = path.with_name(path.name + ".new")
+    pending.write_text(json.dumps({"shared": shared, "programs": stamps}, sort_keys=True), encoding="utf-8")
+    os.replace(pending, path)
+
+
+HEX64 = re.compile(r"[0-9a-f]{64}")
+
+
 @dataclass
 class Unit:
     """What a worker made of one program: its manifest line, and what the site's common pages need of it."""
-    line: bytes  # packed (see manifest_line)
+    line: bytes  # its manifest line but for the head (see manifest_line), packed
     common: bytes  # packed (see ProgramPart)
     routes: bytes  # its pages' routes by language, packed (for the sitemap)
     seconds: dict[str, float] = field(default_factory=dict)
 
 
-def manifest_line(program_id: str, key: str, common: dict[str, Any], routes: dict[str, list[str]],
-                  files: list[tuple[str, str, int]]) -> bytes:
-    """``{"id", "key", "common", "routes", "files"}``, in that order, so that a build can read the
-    key, the common part and the routes without reading the rest (see Previous)."""
-    def text(value: object) -> str:
-        return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    return (f'{{"id":{text(program_id)},"key":{text(key)},"common":{text(common)},"routes":{text(routes)},'
-            f'"files":{text(files)}}}').encode()
+def _json(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
-def sealed(program_id: str, key: str, common: dict[str, Any], routes: dict[str, list[str]],
+def manifest_line(program_id: str, key: str, common: dict[str, Any], routes: dict[str, list[str]]) -> bytes:
+    """``{"id", "key", "common", "routes"}``, in that order, so that a build can read the head and
+    the common part without reading the routes, most of the line (see Previous).
+
+    Not the program's files: they are what lies in its own folders (see own_paths), which an update
+    lists when it takes them out. Listed here, they were half the manifest (60 of 116 MB with search).
+    """
+    return manifest_head(program_id, key) + manifest_tail(common, routes)
+
+
+def manifest_head(program_id: str, key: str) -> bytes:
+    """What the main process knows of a program before it is rendered, or if it is not."""
+    return f'{{"id":{_json(program_id)},"key":{_json(key)},'.encode()
+
+
+def manifest_tail(common: dict[str, Any], routes: dict[str, list[str]]) -> bytes:
+    """What its worker makes."""
+    return f'"common":{_json(common)},"routes":{_json(routes)}}}'.encode()
+
+
+def sealed(program_id: str, common: dict[str, Any], routes: dict[str, list[str]],
            files: list[tuple[str, str, int]], seconds: dict[str, float]) -> Unit:
     """A program's unit, checked and packed by the worker that made it.
 
-    Its files must lie in its own folders, else one program could overwrite another's. Then the
+    Its files must lie in its own folders, else one program could overwrite another's, and an
+    update that takes a program's files out by its folders would miss some. Then the
     main process gets bytes: at national size, the lists of 475,000 paths and 247,000 routes
     were the build's peak of memory.
     """
@@ -206,8 +292,7 @@ def sealed(program_id: str, key: str, common: dict[str, Any], routes: dict[str, 
         raise UnsafeOutputPath(f"{program_id}: a file outside its own folders")
     common["tally"] = [sum(path.endswith(".html") for _, path, _ in files), sum(tree == "site" for tree, _, _ in files),
                        sum(size for _, _, size in files)]
-    return Unit(packed_bytes(manifest_line(program_id, key, common, routes, files)), packed(common), packed(routes),
-                seconds)
+    return Unit(packed_bytes(manifest_tail(common, routes)), packed(common), packed(routes), seconds)
 
 
 class ManifestDamaged(ValueError):
@@ -253,7 +338,7 @@ class ProgramPart:
 
 
 _DECODER = json.JSONDecoder()
-_LINE_START = re.compile(r'\{"id":("(?:[^"\\]|\\.)*"),"key":"([0-9a-f]{64})","common":')
+_LINE_START = re.compile(r'\{"id":("(?:[^"\\]|\\.)*"),"key":"([0-9a-f]{64})",(?="common":)')
 
 
 @dataclass
@@ -273,22 +358,6 @@ class PreviousProgram:
             raise ManifestDamaged("a program's routes") from error
         return routes
 
-    def files(self, program_id: str) -> list[tuple[str, str]]:
-        """Its files, as (output, path): each in the program's own folders, or the manifest is damaged."""
-        own = own_paths(program_id)
-        try:
-            text = self.line.decode()
-            _, end = _DECODER.raw_decode(text, self.routes_at)
-            if not text.startswith(',"files":', end):
-                raise ValueError
-            files, _ = _DECODER.raw_decode(text, end + len(',"files":'))
-            found = [(str(tree), str(path)) for tree, path, _ in files]
-            if not all(tree in own and path.startswith(own[tree]) and safe_relative(path) for tree, path in found):
-                raise ValueError
-        except (TypeError, ValueError) as error:
-            raise ManifestDamaged("a program's files") from error
-        return found
-
 
 @dataclass
 class Previous:
@@ -303,46 +372,50 @@ class Previous:
     def read(cls, output: Path) -> "Previous | None":
         """None when there is no manifest; ManifestDamaged when it cannot be trusted whole.
 
-        Read a line at a time: whole, a national manifest (70 MB) was 350 MB of Python objects.
+        Its lines are kept as bytes and decoded a part at a time: decoded whole, a national manifest
+        (70 MB) was 350 MB of Python objects.
         """
         try:
-            lines = open(output / MANIFEST, "rb")
+            with open(output / MANIFEST, "rb") as manifest:
+                data = manifest.read()
         except OSError:
             return None
         programs: dict[str, PreviousProgram] = {}
-        with lines:
-            try:
-                head = json.loads(lines.readline())
-                if head.get("version") != MANIFEST_VERSION:
-                    return None
-                common = {}
-                for tree, path, size in head["common"]:
-                    if tree not in ("site", "data") or not safe_relative(path) or not isinstance(size, int):
-                        raise ValueError
-                    common[(tree, path)] = size
-                for line in lines:
-                    line = line.rstrip(b"\n")
-                    # Only the part before the routes is read now (the routes and files, most of the line,
-                    # are read for the programs that need them). Inside JSON strings quotes are escaped,
-                    # so the first ',"routes":{' ends the common part, or the line is damaged.
-                    cut = line.find(b',"routes":{')
-                    text = line[:cut].decode()
-                    start = _LINE_START.match(text)
-                    if cut < 0 or not start or not line.endswith((b"]]}", b"[]}")):  # whole, to the end of its files
-                        raise ValueError
-                    program_id = json.loads(start.group(1))
-                    part, end = _DECODER.raw_decode(text, start.end())
-                    if end != len(text) or program_id in programs or not PROGRAM_ID.match(program_id):
-                        raise ValueError
-                    programs[program_id] = PreviousProgram(start.group(2), line, ProgramPart.check(part),
-                                                           end + len(',"routes":'))
-                all_dataset = tuple(head["all"])
-                if not (isinstance(head["shared"], str) and isinstance(head["catalog"], str)
-                        and isinstance(head["all"], list) and len(all_dataset) == 2
-                        and all(isinstance(text, str) for text in all_dataset)):
+        if not data.endswith(b"\n"):  # empty, or cut short
+            raise ManifestDamaged(str(output / MANIFEST))
+        first, *lines = data[:-1].split(b"\n")
+        del data
+        try:
+            head = json.loads(first)
+            if head.get("version") != MANIFEST_VERSION:
+                return None
+            common = {}
+            for tree, path, size in head["common"]:
+                if tree not in ("site", "data") or not safe_relative(path) or not isinstance(size, int):
                     raise ValueError
-            except (ValueError, KeyError, TypeError, AttributeError) as error:
-                raise ManifestDamaged(str(output / MANIFEST)) from error
+                common[(tree, path)] = size
+            for line in lines:
+                # Only the part before the routes is read now (the routes, most of the line, are read
+                # for the programs that need them). Inside JSON strings quotes are escaped,
+                # so the first ',"routes":{' ends the common part, or the line is damaged.
+                cut = line.find(b',"routes":{')
+                text = line[:cut].decode()
+                start = _LINE_START.match(text)
+                if cut < 0 or not start or not line.endswith(b"]}}"):  # whole, to the end of its routes
+                    raise ValueError
+                program_id = json.loads(start.group(1))
+                part, end = _DECODER.raw_decode(text, start.end() + len('"common":'))
+                if end != len(text) or program_id in programs or not PROGRAM_ID.match(program_id):
+                    raise ValueError
+                programs[program_id] = PreviousProgram(start.group(2), line,
+                                                       ProgramPart.check(part), end + len(',"routes":'))
+            all_dataset = tuple(head["all"])
+            if not (isinstance(head["shared"], str) and isinstance(head["catalog"], str)
+                    and isinstance(head["all"], list) and len(all_dataset) == 2
+                    and all(isinstance(text, str) for text in all_dataset)):
+                raise ValueError
+        except (ValueError, KeyError, TypeError, AttributeError) as error:
+            raise ManifestDamaged(str(output / MANIFEST)) from error
         return cls(head["shared"], head["catalog"], all_dataset, common, programs)
 
 
@@ -352,7 +425,6 @@ class _Job:
     renderer: Renderer
     site: SiteView
     outputs: dict[str, OutputFolder]
-    keys: dict[str, str]
     date: str | None
     progress: Callable[[int, int], None] | None
 
@@ -417,7 +489,7 @@ def program_unit(index: int) -> Unit:
         with lap("write"):
             job.outputs["data"].link(path, written)  # site/datapackages/ and datapackages/ hold the same bytes
         files.append(("data", path, len(data)))
-    return sealed(program.id, job.keys[program.id], common, routes, files, seconds)
+    return sealed(program.id, common, routes, files, seconds)
 
 
 def _program_units(job: _Job, workers: int) -> Iterator[tuple[int, Unit]]:
@@ -666,7 +738,6 @@ def _build(content: Path, output: Path, *, templates: Path | None, base_url: str
     with lap("keys"):
         date = data_date(content)
         shared = shared_key(content, templates, base_url, date, search)
-        keys = {folder.name: program_key(folder, shared) for folder in program_folders(content)[0]}
         for folder in (output, packages_out):
             OutputFolder(folder).recover()
         previous = Previous.read(output) if incremental and packages_out.is_dir() else None
@@ -674,6 +745,7 @@ def _build(content: Path, output: Path, *, templates: Path | None, base_url: str
         # build then, swapped in whole, not moved in file by file.
         if previous is not None and previous.shared != shared:
             previous = None
+        keys, stamps = program_keys(content, shared, read_stamps(output, shared) if incremental else {})
         unchanged = {program_id: old for program_id, old in (previous.programs.items() if previous else ())
                      if keys.get(program_id) == old.key}
     peaks["keys"] = peak_rss_mib()
@@ -698,7 +770,7 @@ def _build(content: Path, output: Path, *, templates: Path | None, base_url: str
     update = previous is not None
     with OutputFolder(output, update) as out, OutputFolder(packages_out, update) as data_out:
         outputs = {"site": out, "data": data_out}
-        job = _Job(renderer, site, outputs, keys, date, progress)
+        job = _Job(renderer, site, outputs, date, progress)
         lines: dict[str, bytes] = {}  # program id -> its manifest line, packed
         made: dict[str, bytes] = {}  # program id -> its common part, packed
         routes: dict[str, bytes] = {}  # program id -> its routes, packed
@@ -715,7 +787,7 @@ def _build(content: Path, output: Path, *, templates: Path | None, base_url: str
         corpus.programs.clear()
         parts = [unchanged[i].common if i in unchanged else ProgramPart(**unpacked(made.pop(i))) for i in program_ids]
         if previous is not None:
-            _remove_stale(previous, set(program_ids), lines, outputs)
+            _remove_stale(previous, unchanged, outputs)
         common_files, catalog, all_dataset = _write_common(renderer, templates, program_ids, parts, previous,
                                                            unchanged, routes, date, outputs, lap)
         with out.open(MANIFEST) as handle:  # streamed, a line per program (JSON escapes every newline in it)
@@ -723,11 +795,15 @@ def _build(content: Path, output: Path, *, templates: Path | None, base_url: str
                     "common": sorted(common_files)}
             handle.write(json.dumps(head, ensure_ascii=False, separators=(",", ":")).encode() + b"\n")
             for program_id in program_ids:
-                line = unchanged[program_id].line if program_id in unchanged else zlib.decompress(lines[program_id])
-                handle.write(line + b"\n")
+                if program_id in unchanged:
+                    handle.write(unchanged[program_id].line + b"\n")
+                else:
+                    handle.write(manifest_head(program_id, keys[program_id]) + zlib.decompress(lines[program_id])
+                                 + b"\n")
         with lap("write"):
             data_out.commit()
             out.commit()
+            write_stamps(output, shared, stamps)
     peaks["common pages"] = peak_rss_mib()
     result.pages = sum(part.tally[0] for part in parts) + sum(path.endswith(".html") for tree, path, _ in common_files
                                                               if tree == "site")
@@ -737,19 +813,44 @@ def _build(content: Path, output: Path, *, templates: Path | None, base_url: str
     return result
 
 
-def _remove_stale(previous: Previous, program_ids: set[str], lines: dict[str, bytes],
-                  outputs: dict[str, OutputFolder]) -> None:
-    """In an update: the files of programs gone, and those a changed program (in ``lines``) no longer has."""
-    for program_id, old in previous.programs.items():
-        if program_id in lines:
-            now = {(tree, path) for tree, path, _ in json.loads(zlib.decompress(lines[program_id]))["files"]}
-        elif program_id not in program_ids:
-            now = set()
-        else:
+def _remove_stale(previous: Previous, unchanged: Container[str], outputs: dict[str, OutputFolder]) -> None:
+    """In an update: what the previous output holds of the programs gone or changed goes, unless made again.
+
+    All of it lies in their own folders (see sealed), so that is where it is looked for: whatever
+    else is there, a full build would not have made either.
+    """
+    for program_id in previous.programs:
+        if program_id not in unchanged:
+            for tree, places in own_paths(program_id).items():
+                for path in held(str(outputs[tree].target), places):
+                    outputs[tree].remove(path)  # made again: staged, and moved in instead (see OutputFolder)
+
+
+def held(root: str, places: Iterable[str]) -> Iterator[str]:
+    """Every file under ``root`` in these places (``folder/`` or a file), as a path relative to it.
+
+    A link is a file here, even to a folder: taken out, not followed. A name no build makes (not
+    UTF-8, or with a backslash) was put there by hand: ManifestDamaged, for a full build to drop it.
+    """
+    def checked(relative: str) -> str:
+        try:
+            relative.encode()
+        except UnicodeEncodeError as error:
+            raise ManifestDamaged(f"{root}: a file named {relative!r}") from error
+        if not safe_relative(relative):
+            raise ManifestDamaged(f"{root}: a file named {relative!r}")
+        return relative
+
+    for place in places:
+        path = f"{root}/{place.rstrip('/')}"
+        if not place.endswith("/") or os.path.islink(path):
+            if os.path.lexists(path):
+                yield place.rstrip("/")
             continue
-        for tree, path in old.files(program_id):
-            if (tree, path) not in now:
-                outputs[tree].remove(path)
+        for folder, folders, names in os.walk(path):
+            relative = folder[len(root) + 1:]
+            yield from (checked(f"{relative}/{name}") for name in names)
+            yield from (checked(f"{relative}/{name}") for name in folders if os.path.islink(f"{folder}/{name}"))
 
 
 def _write_common(renderer: Renderer, templates: Path, program_ids: list[str], parts: list[ProgramPart],

@@ -210,15 +210,17 @@ class OutputFolder:
             return
         target, staging = str(self.target), str(self.staging)
         emptied: set[str] = set()
-        plain: set[str] = set()  # folders of the target checked to be folders, not links
+        plain: set[str] = set()  # folders of the target checked to be folders (or missing), not links or files
 
         def no_links_above(relative: str) -> None:
-            """A link planted where the output has a folder is taken out: nothing is moved or removed through it."""
+            """A link (or a file) planted where the output has a folder is taken out: nothing is moved or
+            removed through it, and what goes in that folder finds a place."""
             folder = ""
             for part in relative.split("/")[:-1]:
                 folder = f"{folder}/{part}" if folder else part
                 if folder not in plain:
-                    if os.path.islink(f"{target}/{folder}"):
+                    if os.path.lexists(f"{target}/{folder}") and (os.path.islink(f"{target}/{folder}")
+                                                                  or not os.path.isdir(f"{target}/{folder}")):
                         os.unlink(f"{target}/{folder}")
                     plain.add(folder)
 
@@ -245,6 +247,8 @@ class OutputFolder:
                 os.unlink(f"{target}/{relative}")
             except FileNotFoundError:
                 pass
+            except IsADirectoryError:  # a link to a folder, taken out for a folder of this update's files
+                continue
             emptied.add(relative.rpartition("/")[0])
         # Folders left empty go too, deepest first, as a full build would not have made them.
         for folder in sorted(emptied, key=lambda f: -f.count("/")):

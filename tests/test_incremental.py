@@ -38,8 +38,8 @@ def write_manifest(site: Path, entries: dict[str, dict]) -> None:
     from generator.build import manifest_line
 
     lines = [json.dumps(entries[""])] + [
-        manifest_line(key, entries[key]["key"], entries[key]["common"], entries[key]["routes"],
-                      entries[key]["files"]).decode() for key in sorted(entries) if key]
+        manifest_line(key, entries[key]["key"], entries[key]["common"], entries[key]["routes"]).decode()
+        for key in sorted(entries) if key]
     (site / MANIFEST).write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
@@ -113,7 +113,8 @@ def test_a_damaged_manifest_gives_a_full_build(content: Path, tmp_path: Path) ->
     fresh = _build(content, tmp_path / "fresh", search=False, incremental=False)
     site = tmp_path / "out" / "site"
     manifest = site / MANIFEST
-    for damage in ("not json", "a line cut short", "a line cut short in its files", "a problem that is not one",
+    for damage in ("not json", "a line cut short", "a line cut short in its routes", "no newline at the end",
+                   "an empty file", "a problem that is not one",
                    "another version", "two lines for one program",
                    "no catalogue node", "an all-programs dataset that is not Turtle", "a program id that is a path",
                    "a program's CSV deleted", "a program's zip deleted", "a program's CSV replaced"):
@@ -133,8 +134,12 @@ def test_a_damaged_manifest_gives_a_full_build(content: Path, tmp_path: Path) ->
             lines = ["{not json"]
         elif damage == "a line cut short":
             lines[1] = lines[1][: len(lines[1]) // 2]
-        elif damage == "a line cut short in its files":
+        elif damage == "a line cut short in its routes":
             lines[2] = lines[2][:-5]
+        elif damage in ("no newline at the end", "an empty file"):
+            manifest.write_text("\n".join(lines) if damage == "no newline at the end" else "", encoding="utf-8")
+            assert _build(content, tmp_path / "out", search=False) == fresh, damage
+            continue
         elif damage == "a problem that is not one":
             entries = read_manifest(site)
             entries["khmilnytska-2023-2025"]["common"]["problems"][0][4] = [["value", {"not": "a value"}]]
@@ -158,33 +163,50 @@ def test_a_damaged_manifest_gives_a_full_build(content: Path, tmp_path: Path) ->
         assert _build(content, tmp_path / "out", search=False) == fresh, damage  # nothing reused, the same bytes
 
 
-def test_a_tampered_manifest_cannot_make_a_build_touch_other_files(content: Path, tmp_path: Path) -> None:
-    """Paths planted in the manifest, outside a program's own folders: no file outside is removed, and the
-    build starts afresh, which drops what was planted in the output too."""
+def test_an_update_takes_out_what_lies_in_a_changed_programs_folders_and_nothing_outside(
+        content: Path, tmp_path: Path) -> None:
+    """A changed program's old files are those in its own folders, found there, not listed in the
+    manifest: whatever was put there by hand goes too, links are taken out, not followed, and a name
+    no build makes gives a full build."""
     out = tmp_path / "out"
-    fresh = _build(content, tmp_path / "fresh", search=False, incremental=False)
-    victim = tmp_path / "victim.txt"
-    victim.write_bytes(b"keep me")
-    planted = ["uk/khmilnytska-2023-2025/../../../victim.txt", "index.html", "uk/balakliiska-2025-2027/index.html"]
-    for path in planted:
+    site = out / "site"
+    victims = tmp_path / "victims"
+    (victims / "folder").mkdir(parents=True)
+    (victims / "file.txt").write_bytes(b"keep me")
+    (victims / "folder" / "index.html").write_bytes(b"keep me too")
+    tasks = content / "khmilnytska-2023-2025" / "tasks.yaml"
+    planted = {"a link to a file in place of a page": ("uk/khmilnytska-2023-2025/index.html", "file link"),
+               "a link to a folder in place of one": ("en/khmilnytska-2023-2025/tasks", "folder link"),
+               "a link to a folder of its own": ("en/khmilnytska-2023-2025/elsewhere", "folder link"),
+               "a file of its own": ("data/khmilnytska-2023-2025/notes.txt", "file"),
+               "a file in place of a folder": ("datapackages/khmilnytska-2023-2025", "file"),
+               "a name with a backslash": ("uk/khmilnytska-2023-2025/a\\b.html", "file"),
+               "a name that is not UTF-8": ("uk/khmilnytska-2023-2025/\udcff.html", "file")}
+    for what, (path, kind) in planted.items():
         _build(content, out, search=False)
-        site = out / "site"
-        page = site / "uk" / "khmilnytska-2023-2025" / "index.html"
-        page.unlink()
-        page.symlink_to(victim)
-        manifest = read_manifest(site)
-        manifest["khmilnytska-2023-2025"]["files"].append(["site", path, 1])  # a program whose files go when it changes
-        write_manifest(site, manifest)
-        tasks = content / "khmilnytska-2023-2025" / "tasks.yaml"
+        place = site / path
+        if place.is_dir():
+            shutil.rmtree(place)
+        else:
+            place.unlink(missing_ok=True)
+        if kind == "file link":
+            place.symlink_to(victims / "file.txt")
+        elif kind == "folder link":
+            place.symlink_to(victims / "folder", target_is_directory=True)
+        else:
+            place.write_bytes(b"put here by hand")
         tasks.write_text(tasks.read_text(encoding="utf-8") + "\n", encoding="utf-8")
         fresh = _build(content, tmp_path / "fresh", search=False, incremental=False)
-        assert _build(content, out, search=False) == fresh, path
-        assert victim.read_bytes() == b"keep me"
-        assert not any(p.is_symlink() for p in site.rglob("*"))
+        updated = _build(content, out, search=False)
+        assert updated[:2] == fresh[:2], what
+        assert updated[2] == (0 if "name" in what else 4), what  # a full build, or the four others kept
+        assert (victims / "file.txt").read_bytes() == b"keep me"
+        assert (victims / "folder" / "index.html").read_bytes() == b"keep me too"
+        assert not any(p.is_symlink() for p in site.rglob("*")), what
 
-    manifest = read_manifest(out / "site")
+    manifest = read_manifest(site)
     manifest["nevidoma-hromada-2026-2028"]["common"]["dcat"] = {"not": "text"}
-    write_manifest(out / "site", manifest)
+    write_manifest(site, manifest)
     assert _build(content, out, search=False) == fresh
 
 
@@ -382,3 +404,63 @@ def test_a_program_writing_outside_its_own_folders_fails_the_build(
         build(content, out / "site", packages_out=out / "datapackages", search=False, incremental=False,
               workers=workers)
     assert (tree_digest(out / "site"), tree_digest(out / "datapackages")) == before[:2]  # untouched
+
+
+def test_a_program_whose_files_look_as_they_did_is_not_read_again(
+        content: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Stamps (names, sizes, times, inodes) stand in for reading a program's files, as git's index
+    does; a write always changes the ctime, so an edit that keeps the size and the mtime still shows.
+    They are kept beside the output, not in it, which is the same bytes wherever it is built."""
+    import generator.build
+
+    monkeypatch.setattr(generator.build, "RECENT_NS", 0)  # the files were copied just now: stamped all the same
+    hashed: list[str] = []
+    program_key = generator.build.program_key
+    monkeypatch.setattr(generator.build, "program_key",
+                        lambda folder, shared: hashed.append(folder.name) or program_key(folder, shared))
+    out = tmp_path / "out"
+    first = _build(content, out, search=False)
+    assert len(hashed) == 5
+    stamps = out / ".site.stamps"
+    assert sorted(json.loads(stamps.read_text(encoding="utf-8"))["programs"]) == sorted(hashed)
+
+    hashed.clear()
+    assert _build(content, out, search=False) == (*first[:2], 5)
+    assert hashed == []  # every stamp as recorded: no file read for a key
+
+    recorded = json.loads(stamps.read_text(encoding="utf-8"))
+    stamps.write_text(json.dumps(recorded | {"shared": "0" * 64}), encoding="utf-8")  # keys of other templates
+    assert _build(content, out, search=False) == (*first[:2], 5)
+    assert len(hashed) == 5  # not stamps this build can trust: every program read for its key
+    assert json.loads(stamps.read_text(encoding="utf-8")) == recorded
+
+    # The same length, the same mtime (as `touch -r` or an unpacked archive would leave it).
+    tasks = content / "khmilnytska-2023-2025" / "tasks.yaml"
+    times = tasks.stat()
+    text = tasks.read_text(encoding="utf-8")
+    assert "Створення" in text
+    tasks.write_text(text.replace("Створення", "Створенню", 1), encoding="utf-8")
+    assert tasks.stat().st_size == times.st_size and tasks.read_text(encoding="utf-8") != text
+    os.utime(tasks, ns=(times.st_atime_ns, times.st_mtime_ns))
+    hashed.clear()
+    updated = _build(content, out, search=False)
+    assert hashed == ["khmilnytska-2023-2025"]
+    assert updated[2] == 4
+    assert updated[:2] == _build(content, tmp_path / "fresh", search=False, incremental=False)[:2]
+
+    # Touched, not changed: the key is the same, nothing is made again, and the new stamp is kept.
+    os.utime(content / "balakliiska-2025-2027" / "program.yaml")
+    hashed.clear()
+    assert _build(content, out, search=False)[2] == 5
+    assert hashed == ["balakliiska-2025-2027"]
+    hashed.clear()
+    assert _build(content, out, search=False)[2] == 5
+    assert hashed == []
+
+
+def test_a_program_changed_a_moment_ago_gets_no_stamp(content: Path, tmp_path: Path) -> None:
+    """Changed within the file system's clock tick, a file could change again and keep its times:
+    a program with a file that new is read again by the next build."""
+    out = tmp_path / "out"
+    _build(content, out, search=False)  # the content was copied a moment ago
+    assert json.loads((out / ".site.stamps").read_text(encoding="utf-8"))["programs"] == {}
