@@ -19,7 +19,7 @@ import stat
 import subprocess
 import time
 import zlib
-from contextlib import ExitStack
+from contextlib import ExitStack, suppress
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
@@ -236,10 +236,15 @@ def read_stamps(output: Path, shared: str) -> dict[str, list[str]]:
 
 
 def write_stamps(output: Path, shared: str, stamps: dict[str, list[str]]) -> None:
+    """After the output is in place. Only a cache: if it cannot be written, the next build reads every program."""
     path = stamps_file(output)
     pending = path.with_name(path.name + ".new")
-    pending.write_text(json.dumps({"shared": shared, "programs": stamps}, sort_keys=True), encoding="utf-8")
-    os.replace(pending, path)
+    try:
+        pending.write_text(json.dumps({"shared": shared, "programs": stamps}, sort_keys=True), encoding="utf-8")
+        os.replace(pending, path)
+    except OSError:  # the stamps of an earlier build, if any, are still true: each pairs files with their key
+        with suppress(OSError):
+            pending.unlink(missing_ok=True)
 
 
 HEX64 = re.compile(r"[0-9a-f]{64}")
@@ -383,7 +388,8 @@ class Previous:
         programs: dict[str, PreviousProgram] = {}
         if not data.endswith(b"\n"):  # empty, or cut short
             raise ManifestDamaged(str(output / MANIFEST))
-        first, *lines = data[:-1].split(b"\n")
+        first, *lines = data.split(b"\n")
+        lines.pop()  # what follows the last newline: nothing
         del data
         try:
             head = json.loads(first)
@@ -771,7 +777,7 @@ def _build(content: Path, output: Path, *, templates: Path | None, base_url: str
     with OutputFolder(output, update) as out, OutputFolder(packages_out, update) as data_out:
         outputs = {"site": out, "data": data_out}
         job = _Job(renderer, site, outputs, date, progress)
-        lines: dict[str, bytes] = {}  # program id -> its manifest line, packed
+        lines: dict[str, bytes] = {}  # program id -> its manifest line but for the head, packed
         made: dict[str, bytes] = {}  # program id -> its common part, packed
         routes: dict[str, bytes] = {}  # program id -> its routes, packed
         with lap("programs"):
