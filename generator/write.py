@@ -212,22 +212,22 @@ class OutputFolder:
         emptied: set[str] = set()
         plain: set[str] = set()  # folders of the target checked to be folders (or missing), not links or files
 
-        def no_links_above(relative: str) -> None:
-            """A link (or a file) planted where the output has a folder is taken out: nothing is moved or
-            removed through it, and what goes in that folder finds a place."""
+        def no_links_above(relative: str, files_too: bool = False) -> None:
+            """A link planted where the output has a folder is taken out: nothing is moved or removed
+            through it. Before a move, so is a file there, for what goes in that folder to find a place."""
             folder = ""
             for part in relative.split("/")[:-1]:
                 folder = f"{folder}/{part}" if folder else part
                 if folder not in plain:
-                    if os.path.lexists(f"{target}/{folder}") and (os.path.islink(f"{target}/{folder}")
-                                                                  or not os.path.isdir(f"{target}/{folder}")):
-                        os.unlink(f"{target}/{folder}")
+                    path = f"{target}/{folder}"
+                    if os.path.islink(path) or (files_too and os.path.lexists(path) and not os.path.isdir(path)):
+                        os.unlink(path)
                     plain.add(folder)
 
         for relative in moves:
             if not safe_relative(relative):
                 continue
-            no_links_above(relative)
+            no_links_above(relative, files_too=True)
             source, destination = f"{staging}/{relative}", f"{target}/{relative}"
             try:
                 os.replace(source, destination)
@@ -245,7 +245,7 @@ class OutputFolder:
             no_links_above(relative)
             try:
                 os.unlink(f"{target}/{relative}")
-            except FileNotFoundError:
+            except (FileNotFoundError, NotADirectoryError):  # gone, or its folder is now a file of this update
                 pass
             except IsADirectoryError:  # a link to a folder, taken out for a folder of this update's files
                 continue

@@ -383,6 +383,20 @@ def test_an_update_killed_while_moving_its_files_in_is_completed_by_the_next_bui
     assert (elsewhere / "a" / "index.html").read_bytes() == b"not the site's"
     assert not (site / "uk").is_symlink() and (site / "uk" / "a" / "index.html").read_bytes() == b"after"
 
+    # A file of the update where the output had a folder, and the other way round: each takes the other's place.
+    with OutputFolder(site, update=True) as out:
+        out.write("uk/a", b"a file now")
+        out.remove("uk/a/index.html")
+        out.write("uk/c/index.html", b"in a folder now")
+        out.commit()
+    assert (site / "uk" / "a").read_bytes() == b"a file now"
+    shutil.rmtree(site / "uk" / "c")
+    (site / "uk" / "c").write_bytes(b"a file where a folder goes")
+    with OutputFolder(site, update=True) as out:
+        out.write("uk/c/index.html", b"in a folder now")
+        out.commit()
+    assert (site / "uk" / "c" / "index.html").read_bytes() == b"in a folder now"
+
 
 @pytest.mark.parametrize("workers", [1, 2])
 def test_a_program_writing_outside_its_own_folders_fails_the_build(
