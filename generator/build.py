@@ -21,6 +21,7 @@ import time
 import zlib
 from contextlib import ExitStack, suppress
 from dataclasses import dataclass, field
+from functools import partial
 from itertools import islice
 from pathlib import Path
 from typing import Any, Callable, Container, Iterable, Iterator
@@ -576,7 +577,7 @@ def index_for_search(folders: list[Path], glob: str | None = None,
                        + (["--glob", glob] if glob else []))
             # Dies with the build: an indexer outliving a killed build could write into the next one's staging.
             running.append(subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                                            preexec_fn=die_with_parent))
+                                            preexec_fn=partial(die_with_parent, os.getpid())))
         finished = [(*process.communicate(), process.returncode) for process in running]
     finally:
         for process in running:  # one failed to start, or the build was interrupted: none is left running

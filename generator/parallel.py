@@ -51,12 +51,17 @@ def default_workers(programs: int) -> int:
     return min(os.cpu_count() or 1, 8) if programs >= MIN_PROGRAMS else 1
 
 
-def die_with_parent() -> None:
-    """For a child process: the kernel kills it when its parent dies."""
+def die_with_parent(parent: int) -> None:
+    """For a child process of ``parent`` (its pid, taken before the fork): the kernel kills it when
+    its parent dies. If the parent died before this ran, the kernel never will: the child goes now.
+    (Without that check, a build killed while forking left a worker waiting forever on its pool's
+    lock, found holding a killed test build's output lock an hour later.)"""
     try:
         ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
     except (OSError, AttributeError):
         pass
+    if os.getppid() != parent:
+        os._exit(1)
 
 
 @contextmanager
@@ -72,7 +77,8 @@ def worker_pool(workers: int) -> Iterator[Pool]:
     """
     gc.freeze()
     try:
-        with multiprocessing.get_context("fork").Pool(workers, initializer=die_with_parent) as pool:
+        with multiprocessing.get_context("fork").Pool(workers, initializer=die_with_parent,
+                                                      initargs=(os.getpid(),)) as pool:
             yield pool
     finally:
         gc.unfreeze()

@@ -339,6 +339,40 @@ def _two_states(tmp_path: Path) -> tuple[Path, Path]:
     return a, b
 
 
+# A child of a build, forked, whose parent is killed before the child can ask to die with it.
+_ORPHAN = """
+import os, sys, time
+from generator.parallel import die_with_parent
+parent, report = os.getpid(), int(sys.argv[1])
+if os.fork() == 0:
+    deadline = time.monotonic() + 10
+    while os.getppid() == parent and time.monotonic() < deadline:  # until the parent is gone
+        time.sleep(0.01)
+    die_with_parent(parent)
+    os.write(report, b"a worker outlived its build")
+    os._exit(0)
+os._exit(0)
+"""
+
+
+def test_a_worker_whose_build_died_before_it_started_does_not_outlive_it() -> None:
+    """The kernel kills a worker when its build dies only once the worker has asked it to. A build
+    killed between the fork and that request (as a national build's pools fork four times) would
+    leave the worker waiting forever on its pool's lock: the worker sees that its parent is gone."""
+    read, write = os.pipe()
+    try:
+        subprocess.run([sys.executable, "-c", _ORPHAN, str(write)], cwd=ROOT, pass_fds=(write,), timeout=30, check=True)
+        os.close(write)
+        write = -1
+        with os.fdopen(read, "rb") as report:  # read to the end: until the orphan has exited, one way or the other
+            read = -1
+            assert report.read() == b""
+    finally:
+        for fd in (read, write):
+            if fd >= 0:
+                os.close(fd)
+
+
 def test_killed_builds_leave_the_previous_or_the_new_output_never_a_mix(tmp_path: Path) -> None:
     state_a, state_b = _two_states(tmp_path)
     hashes = {}
