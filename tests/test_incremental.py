@@ -431,7 +431,7 @@ def test_a_program_whose_files_look_as_they_did_is_not_read_again(
     hashed: list[str] = []
     program_key = generator.build.program_key
     monkeypatch.setattr(generator.build, "program_key",
-                        lambda folder, shared: hashed.append(folder.name) or program_key(folder, shared))
+                        lambda folder, *rest: hashed.append(folder.name) or program_key(folder, *rest))
     out = tmp_path / "out"
     first = _build(content, out, search=False)
     assert len(hashed) == 5
