@@ -264,6 +264,27 @@ def test_program_search_finds_only_that_programs_pages(browser: Browser, site_ur
     page.context.close()
 
 
+@pytest.mark.parametrize(("lang", "word"), [("uk", "безперешкодний"), ("en", "unhindered")])
+def test_program_search_finds_the_narrative_but_not_the_labels_every_page_has(browser: Browser, site_url: str,
+                                                                            lang: str, word: str) -> None:
+    """A word of a narrative section finds that section; "CSV", a download link on every indicator and task
+    page, finds nothing, where it would otherwise find every one of them."""
+    program = "kremenchutska-2026-2028"
+    page, errors, failed = _open(browser, f"{site_url}{lang}/{program}/")
+    page.fill("#q", word)
+    page.press("#q", "Enter")
+    page.locator("#search-results a").first.wait_for(timeout=15000)
+    links = page.locator("#search-results a").evaluate_all("links => links.map(a => a.href)")
+    assert links == [f"{site_url}{lang}/{program}/analysis/"], links
+    page.fill("#q", "CSV")
+    page.press("#q", "Enter")
+    page.locator("#search-results", has_text=page.locator("form.search").get_attribute("data-no-results")).wait_for(
+        timeout=15000)
+    assert page.locator("#search-results a").count() == 0
+    assert errors == [] and failed == []
+    page.context.close()
+
+
 def test_a_national_home_page_finds_an_indicator_compared_across_hromadas(browser: Browser, tmp_path: Path) -> None:
     """Above MERGED_SEARCH_LIMIT programs, the home page searches the site's own index: by an indicator's
     name it finds the page that compares the indicator across hromadas, and that page opens."""

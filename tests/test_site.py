@@ -9,19 +9,22 @@ import posixpath
 import re
 import shutil
 from dataclasses import dataclass, field
+from html import unescape
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
+import yaml
 
 from generator.build import build
 from generator.render import format_number
 from generator.validate import validate
 
-from .conftest import CONTENT, MINIMAL
+from .conftest import CONTENT, MINIMAL, ROOT
 
 BASE_URLS = ["/", "/some/repo/"]
+TEMPLATES = ROOT / "templates"
 
 
 @dataclass
@@ -141,6 +144,40 @@ def test_the_sites_own_index_finds_a_comparison_by_its_indicator_not_by_the_hrom
         assert not [hromada for hromada in names if hromada in record["content"]], url
     home = [record for url, record in records.items() if url.endswith(("/uk/", "/en/"))]
     assert len(home) == 2
+
+
+def test_a_programs_index_holds_each_pages_own_words_not_what_every_page_repeats(built) -> None:
+    """Labels, figures, links to other pages and downloads are on every page like it: indexed, a search for
+    "Завантажити" or "Values by year" would find every page, and every search would download them. A page is
+    found by its own words instead, the narrative sections' prose included, and says whose program it is."""
+    site, _ = built
+    for lang in ("uk", "en"):
+        strings = yaml.safe_load((TEMPLATES / f"strings.{lang}.yaml").read_text(encoding="utf-8"))
+        labels = [strings[key] for key in ("unit", "kind", "mode", "priority", "measures_task", "standard_indicator",
+                                           "values", "baseline", "change", "change_stated", "other_hromadas",
+                                           "downloads", "download_csv", "measure", "responsible", "timeframe",
+                                           "funding", "measured_by", "tasks", "indicators", "passport",
+                                           "key_figures", "data_quality", "search_button", "no_value")]
+        programs = [folder for folder in sorted((site / lang).iterdir()) if (folder / "pagefind").is_dir()]
+        assert len(programs) == 5
+        for folder in programs:
+            records = search_records(folder / "pagefind")
+            pages = {"/" + (path.parent.relative_to(folder).as_posix() + "/").removeprefix("./"): path
+                     for path in folder.rglob("index.html") if "pagefind" not in path.parts}
+            assert set(records) == set(pages) - {"/data/"}, folder.name  # every page but the dataset's
+            for url, record in records.items():
+                where = f"{lang}/{folder.name}{url}"
+                assert record["meta"]["title"] in record["content"], where
+                assert url == "/" or record["meta"]["program"] in parse(pages[url]).text, where
+                if url.split("/")[1] in ("", "indicators", "tasks", "priorities"):
+                    assert not [label for label in labels if re.search(rf"(?<!\w){re.escape(label)}(?!\w)",
+                                                                        record["content"])], where
+                else:  # a narrative section: every word of its prose is found
+                    html = pages[url].read_text(encoding="utf-8")
+                    prose = unescape(re.sub(r"<[^>]+>", " ", html[html.index('<div class="prose"'):html.index("</main>")]))
+                    words = set(re.findall(r"\w{4,}", prose))
+                    missing = words - set(re.findall(r"\w{4,}", record["content"]))
+                    assert len(words) > 20 and not missing, (where, sorted(missing)[:10])
 
 
 def test_every_page_type_exists_in_both_languages(built, corpus) -> None:
