@@ -169,6 +169,13 @@ def test_a_programs_index_holds_each_pages_own_words_not_what_every_page_repeats
                 where = f"{lang}/{folder.name}{url}"
                 assert record["meta"]["title"] in record["content"], where
                 assert url == "/" or record["meta"]["program"] in parse(pages[url]).text, where
+                if url == "/":  # the passport's details, each word of them as a word of its own
+                    html = pages[url].read_text(encoding="utf-8")
+                    passport = html[html.index('id="passport-h"'):html.index("</dl>")]
+                    details = unescape(" ".join(re.findall(r"<dd[^>]*>(.*?)</dd>", passport)))
+                    words = set(re.findall(r"\w{4,}", re.sub(r"<[^>]+>", " ", details)))
+                    missing = words - set(re.findall(r"\w{4,}", record["content"]))
+                    assert words and not missing, (where, sorted(missing)[:10])
                 if url.split("/")[1] in ("", "indicators", "tasks", "priorities"):
                     assert not [label for label in labels if re.search(rf"(?<!\w){re.escape(label)}(?!\w)",
                                                                         record["content"])], where
