@@ -129,16 +129,18 @@ def main() -> None:
         print(f"\nfull build, median of {args.runs}: {result['pages']:,} pages, {result['files']:,} files, "
               f"{result['bytes'] / 2**20:,.0f} MiB in {total:.1f} s (runs: {', '.join(f'{t:.1f}' for t in totals)}) "
               f"— {verdict('full build s', total)}")
-        print("  stage (time summed over worker processes; 'programs' is the wall time of the parallel part)")
+        print("  stage (time summed over worker processes; 'programs' is the wall time of the parallel part;\n"
+              "  'search index' is how long the build waited for Pagefind,\n"
+              "  'search index CPU' the CPU time Pagefind used for the programs' indexes)")
         for stage, spent in seconds.items():
             rate = ""
             if stage == "programs":
                 rate = f", {result['pages'] / spent:,.0f} pages/s"
             elif stage == "write":
                 rate = f", {result['files'] / spent:,.0f} files/s"
-            elif stage == "search index":  # Pagefind, run by each worker for its programs
+            elif stage.startswith("search index"):  # Pagefind, run by each worker for its programs
                 rate = f", {spent * 1000 / result['pages']:.2f} ms a page"
-            print(f"  {stage:<13} {spent:7.2f} s{rate}")
+            print(f"  {stage:<16} {spent:7.2f} s{rate}")
         print("  peak RSS of the build and its workers by the end of each step: "
               + ", ".join(f"{step} {peak:,.0f} MiB" for step, peak in result["peaks"].items()))
         rendered = result["pages"] / seconds["programs"]
