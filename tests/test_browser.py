@@ -131,6 +131,14 @@ def _open(browser: Browser, url: str, *, width: int = 1280, javascript: bool = T
     return page, errors, failed
 
 
+def _search(page: Page, query: str) -> list[str]:
+    """Search from the page's form (fresh, with no results shown yet); the addresses of the results, once some show."""
+    page.fill("#q", query)
+    page.press("#q", "Enter")
+    page.locator("#search-results a").first.wait_for(timeout=15000)
+    return page.locator("#search-results a").evaluate_all("links => links.map(a => a.href)")
+
+
 def _url(site_url: str, kind: str, lang: str) -> str:
     return site_url + PAGE_TYPES[kind].format(lang=lang)
 
@@ -232,11 +240,7 @@ def test_language_switch_leads_to_the_same_page(browser: Browser, site_url: str,
 def test_search_finds_an_indicator_and_the_result_opens(browser: Browser, site_url: str, lang: str, word: str,
                                                         expected: str) -> None:
     page, errors, failed = _open(browser, f"{site_url}{lang}/")
-    page.fill("#q", word)
-    page.press("#q", "Enter")
-    result = page.locator("#search-results a").first
-    result.wait_for(timeout=15000)
-    links = page.locator("#search-results a").evaluate_all("links => links.map(a => a.href)")
+    links = _search(page, word)
     assert any(expected in link and f"/{lang}/" in link for link in links), links
     # Many programs share an indicator's name: each result says whose it is.
     programs = page.locator("#search-results .result-program").all_inner_texts()
@@ -253,10 +257,7 @@ def test_program_search_finds_only_that_programs_pages(browser: Browser, site_ur
     """A program page searches that program's own index; every result opens and belongs to it."""
     program = "kremenchutska-2026-2028"
     page, errors, failed = _open(browser, f"{site_url}{lang}/{program}/")
-    page.fill("#q", word)
-    page.press("#q", "Enter")
-    page.locator("#search-results a").first.wait_for(timeout=15000)
-    links = page.locator("#search-results a").evaluate_all("links => links.map(a => a.href)")
+    links = _search(page, word)
     assert links and all(f"/{lang}/{program}/" in link for link in links), links
     response = page.goto(links[0])
     assert response.status == 200 and page.locator("h1").inner_text()
@@ -271,10 +272,7 @@ def test_program_search_finds_the_narrative_but_not_the_labels_every_page_has(br
     page, finds nothing, where it would otherwise find every one of them."""
     program = "kremenchutska-2026-2028"
     page, errors, failed = _open(browser, f"{site_url}{lang}/{program}/")
-    page.fill("#q", word)
-    page.press("#q", "Enter")
-    page.locator("#search-results a").first.wait_for(timeout=15000)
-    links = page.locator("#search-results a").evaluate_all("links => links.map(a => a.href)")
+    links = _search(page, word)
     assert links == [f"{site_url}{lang}/{program}/analysis/"], links
     page.fill("#q", "CSV")
     page.press("#q", "Enter")
@@ -300,10 +298,7 @@ def test_a_national_home_page_finds_an_indicator_compared_across_hromadas(browse
     with _served(tmp_path / "site") as url:
         page, errors, failed = _open(browser, f"{url}uk/")
         assert page.locator("form.search").get_attribute("data-bundles") == ""  # the site's index alone
-        page.fill("#q", entry.name.uk)
-        page.press("#q", "Enter")
-        page.locator("#search-results a").first.wait_for(timeout=15000)
-        links = page.locator("#search-results a").evaluate_all("links => links.map(a => a.href)")
+        links = _search(page, entry.name.uk)
         assert links[0] == f"{url}uk/indicators/{entry.code}/", links
         assert all(link.startswith(f"{url}uk/indicators/") for link in links), links
         response = page.goto(links[0])
