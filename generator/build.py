@@ -8,26 +8,21 @@ kept in the manifest.
 
 from __future__ import annotations
 
-import errno
 import hashlib
 import json
 import os
 import re
 import resource
-import signal
 import stat
 import subprocess
 import time
 import zlib
 from contextlib import ExitStack, suppress
 from dataclasses import dataclass, field
-from functools import partial
 from itertools import islice
 from pathlib import Path
 from typing import Any, Callable, Container, Iterable, Iterator
 from xml.sax.saxutils import escape as xml_escape
-
-from pagefind.service import get_executable
 
 from . import export
 from .assemble import LANGS, ProgramView, SiteView, assemble, route
@@ -35,9 +30,9 @@ from .datapackage import (TABLES, Package, ZipMember, all_descriptor, concatenat
                           descriptor_bytes, package_files, program_package, source_of, write_zip)
 from .dcat import catalog_turtle, catalogue_order, catalogue_turtle, dataset_turtle
 from .model import CatalogueEntry
-from .parallel import default_workers, die_with_parent, fewer_collections, worker_pool
+from .parallel import default_workers, fewer_collections, worker_pool
 from .problems import Problem
-from .render import Renderer
+from .render import SEARCH_INDEX, Renderer
 from .validate import PROGRAM_ID, Corpus, program_folders, validate
 from .write import OutputFolder, UnsafeOutputPath, safe_relative
 
@@ -488,16 +483,9 @@ def program_unit(index: int) -> Unit:
             routes[lang].append(page.route)
             put(page.path, lambda page=page: renderer.render(page), "pages")
     if renderer.search:
-        roots = [program.route(lang) for lang in LANGS]
-        with lap("search index"):
-            before = _children_cpu()
-            bundles = index_for_search([job.outputs["site"].staging / root for root in roots])
-        # Pagefind's own CPU time, apart from the wall time the worker waited for it.
-        seconds["search index CPU"] = seconds.get("search index CPU", 0.0) + _children_cpu() - before
-        for root, bundle in zip(roots, bundles):
-            for path, size in bundle:
-                job.outputs["site"].claim(root + path)
-                files.append(("site", root + path, size))
+        for lang in LANGS:
+            put(program.route(lang) + SEARCH_INDEX, lambda lang=lang: renderer.program_search_index(program, lang),
+                "search index")
     for path, make in export.downloads(program):
         put(path, make, "downloads")
     with lap("packages"):
@@ -550,83 +538,6 @@ def packed_bytes(data: bytes) -> bytes:
 
 def unpacked(data: bytes) -> Any:  # noqa: ANN401 - what was packed
     return json.loads(zlib.decompress(data))
-
-
-def _children_cpu() -> float:
-    """CPU seconds of this process's finished children: the indexers it has waited for."""
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
-
-
-class SearchIndexError(RuntimeError):
-    """Pagefind is missing or failed; the message says why."""
-
-
-# What Pagefind writes that our pages do not use: its ready-made interfaces (search.js is ours).
-SEARCH_UNUSED = ("pagefind-ui.js", "pagefind-ui.css", "pagefind-modular-ui.js", "pagefind-modular-ui.css",
-                 "pagefind-component-ui.js", "pagefind-component-ui.css", "pagefind-highlight.js")
-# Pagefind's runtime: published once, with the site's own index; a program's index is merged into it.
-SEARCH_RUNTIME = ("pagefind.js", "pagefind-worker.js", "wasm.*.pagefind")
-# The pages the site's own index covers: the home pages and the comparisons across hromadas.
-SHARED_SEARCH_GLOB = "{uk,en}/{index.html,indicators/**/*.html}"
-
-
-def index_for_search(folders: list[Path], glob: str | None = None,
-                     runtime: bool = False) -> list[list[tuple[str, int]]]:
-    """Index the pages under each folder into its ``pagefind/``; returns each one's files, relative to it.
-
-    Each program has its own index per language, built beside its pages, and the site one
-    more for its shared pages, which carries Pagefind's runtime. Not one index for the whole
-    site: Pagefind's time and memory grow with what it indexes at once (a national index would
-    need about 15 GB), and an unchanged program keeps its index from the previous build.
-    A program's two indexes are made at once: a Pagefind this size keeps to about one core, and
-    in a rebuild of one program the other core would be idle.
-    """
-    executable = get_executable()
-    if executable is None:
-        raise SearchIndexError("pagefind is not installed: pip install 'pagefind[extended]'")
-    running: list[subprocess.Popen[str]] = []
-    try:
-        for folder in folders:
-            # Every page's searchable part is inside <main>: the same index, and a tenth less of the
-            # indexer's time than reading the head and the site's header and footer of every page.
-            command = ([str(executable), "--site", str(folder), "--silent", "--root-selector", "main"]
-                       + (["--glob", glob] if glob else []))
-            # Dies with the build: an indexer outliving a killed build could write into the next one's staging.
-            running.append(subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                                            preexec_fn=partial(die_with_parent, os.getpid())))
-        finished = [(*process.communicate(), process.returncode) for process in running]
-    finally:
-        for process in running:  # one failed to start, or the build was interrupted: none is left running
-            if process.poll() is None:
-                process.kill()
-                process.wait()
-    for folder, (stdout, stderr, returncode) in zip(folders, finished):
-        if returncode != 0:
-            reason = stderr.strip() or stdout.strip()
-            # A full disk or an unwritable folder is the writer's problem, not the indexer's: said as such.
-            if returncode == -signal.SIGXFSZ:
-                raise OSError(errno.EFBIG, os.strerror(errno.EFBIG), str(folder))
-            if found := re.search(r"\(os error (\d+)\)", reason):
-                code = int(found.group(1))
-                raise OSError(code, os.strerror(code), str(folder))
-            raise SearchIndexError(f"pagefind failed: {reason or f'exit status {returncode}'}")
-    return [_published_bundle(folder / "pagefind", runtime) for folder in folders]
-
-
-def _published_bundle(bundle: Path, runtime: bool) -> list[tuple[str, int]]:
-    """What of a Pagefind bundle is published, made the same for the same pages; its files, relative to its site."""
-    for pattern in SEARCH_UNUSED + (() if runtime else SEARCH_RUNTIME):
-        for path in bundle.glob(pattern):
-            path.unlink()
-    # Pagefind writes its language map in hash order, which varies from run to run;
-    # sorted, the same pages give the same bytes.
-    entry = bundle / "pagefind-entry.json"
-    data = json.loads(entry.read_text(encoding="utf-8"))
-    data["languages"] = dict(sorted(data["languages"].items()))
-    entry.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
-    return [(path.relative_to(bundle.parent).as_posix(), path.stat().st_size)
-            for path in sorted(bundle.rglob("*")) if path.is_file()]
 
 
 SITEMAP_URLS = 50_000  # the most one sitemap may list (sitemaps.org); a national site has about 250,000 pages
@@ -924,24 +835,16 @@ def _write_common(renderer: Renderer, templates: Path, program_ids: list[str], p
     same_comparisons = previous is not None and set(comparisons) == {
         path[:-len("index.html")] for tree, path in previous.common_files
         if tree == "site" and path.split("/")[1:2] == ["indicators"]}
-    # The site's own index holds the home pages and what each comparison says of its indicator, not
-    # the hromadas it lists: while the same comparisons are made, it stays as it is. Made again,
-    # it needs every page it covers, for the indexer to read.
-    reindex = renderer.search and not same_comparisons
     for entry in entries:
         for index, lang in enumerate(LANGS):
             page = renderer.comparison_page(entry, lang, [use[index] for use in uses[entry.code]])
-            if entry.code in affected or reindex or not keep(page.path):
+            if entry.code in affected or not keep(page.path):
                 put(page.path, lambda page=page: renderer.render(page))
-    if reindex:
-        with lap("search index"):
-            for path, size in index_for_search([out.staging], SHARED_SEARCH_GLOB, runtime=True)[0]:
-                out.claim(path)
-                files.append(("site", path, size))
-    elif renderer.search and previous is not None:
-        for tree, path in previous.common_files:
-            if tree == "site" and path.startswith("pagefind/"):
-                keep(path)
+    if renderer.search:  # the comparisons, by what each indicator is: the same while the same ones are made
+        for lang in LANGS:
+            if not (same_comparisons and keep(route(lang) + SEARCH_INDEX)):
+                put(route(lang) + SEARCH_INDEX, lambda lang=lang: renderer.site_search_index(entries, lang),
+                    "search index")
     with lap("packages"):
         all_package, package_files_ = write_all_package(program_ids, parts, date, renderer.base_url, data_out, out,
                                                         unchanged)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
@@ -112,7 +111,7 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _build(args: argparse.Namespace) -> int:
-    from .build import SearchIndexError, build
+    from .build import build
     from .write import OutputBusy
 
     content = Path(args.content)
@@ -137,15 +136,6 @@ def _build(args: argparse.Namespace) -> int:
         message = {
             "uk": f"не вдалося записати «{args.out}»: {error.strerror or error}. Попередня версія сайту не змінилася.",
             "en": f"could not write '{args.out}': {error.strerror or error}. The previous site is unchanged.",
-        }[args.lang]
-        print(f"python -m generator build: {message}", file=sys.stderr)
-        return EXIT_ERRORS
-    except SearchIndexError as error:
-        message = {
-            "uk": f"не вдалося побудувати пошуковий індекс ({error}). Попередня версія сайту не змінилася; "
-                  "--no-search збирає сайт без пошуку.",
-            "en": f"could not build the search index ({error}). The previous site is unchanged; "
-                  "--no-search builds the site without search.",
         }[args.lang]
         print(f"python -m generator build: {message}", file=sys.stderr)
         return EXIT_ERRORS

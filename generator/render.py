@@ -7,6 +7,7 @@ language each string is in.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
@@ -20,8 +21,6 @@ from jinja2.compiler import CodeGenerator
 from markdown_it import MarkdownIt
 from markupsafe import Markup, escape
 
-import json
-
 from .assemble import LANGS, IndicatorView, ProgramView, SiteView, route
 from .datapackage import TABLES, Package, csv_cell
 from .figures import CellStatus, Figure
@@ -31,9 +30,9 @@ LOCALES = {"uk": "uk_UA", "en": "en_GB"}
 OTHER = {"uk": "en", "en": "uk"}
 SAFE_SCHEMES = ("http:", "https:", "mailto:")
 # Static hosts cannot send headers, so pages carry their policy in a meta tag: scripts only
-# from the site itself (Pagefind's search needs WebAssembly), nothing from any other host.
+# from the site itself, nothing from any other host.
 CONTENT_SECURITY_POLICY = (
-    "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:; "
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "object-src 'none'; base-uri 'none'; form-action 'self'"
 )
 
@@ -43,9 +42,14 @@ def load_strings(templates: Path) -> dict[str, dict[str, str]]:
     return {lang: yaml.safe_load((templates / f"strings.{lang}.yaml").read_text(encoding="utf-8")) for lang in LANGS}
 
 
-# The home page searches every program's index at once up to this many programs: each index
-# costs the browser a request or two per search. Above it, each program page searches its own.
-MERGED_SEARCH_LIMIT = 30
+# The home page searches every program's index at once up to this many programs. The browser
+# downloads each whole index at the first search, 5 to 20 KB compressed (a synthetic program's
+# narrative is 5 to 30 KB): ten keep the first search under about 200 KB on a weak connection.
+# Above it, the home page searches the comparisons, and each program page its own program.
+MERGED_SEARCH_LIMIT = 10
+# A search index: a script, not JSON, so that search works from a folder too (browsers do not
+# fetch() from file:// addresses, but they run its scripts). It adds itself to a list search.js reads.
+SEARCH_INDEX = "search-index.js"
 
 
 class Strings:
@@ -126,6 +130,18 @@ MARKDOWN.add_render_rule("table_close", lambda renderer, tokens, index, options,
 def render_markdown(text: str, table_label: str = "") -> Markup:
     """Markdown from a section file: raw HTML is shown as text, unsafe links are refused."""
     return Markup(MARKDOWN.render(text, {"table_label": table_label}))
+
+
+def markdown_words(text: str) -> str:
+    """What a reader reads of Markdown, without its markup: a line for each paragraph, heading or cell."""
+    lines = []
+    for token in MARKDOWN.parse(text):
+        if token.type == "inline":  # a paragraph's, heading's or cell's text; an image's is its alt text
+            lines.append("".join(" " if child.type in ("softbreak", "hardbreak") else child.content
+                                 for child in token.children or ()))
+        elif token.type in ("fence", "code_block"):
+            lines.append(token.content.strip())
+    return "\n".join(line for line in lines if line)
 
 
 # ---------------------------------------------------------------------------
@@ -214,6 +230,14 @@ class Page:
     @property
     def path(self) -> str:
         return f"{self.route}index.html"
+
+
+def search_index(program: str | None, pages: list[tuple[str, str, list[str | None]]]) -> bytes:
+    """The script of a search index: each page's address from the site root, its title and its words."""
+    index = {"program": program, "pages": [[address, title, "\n".join(filter(None, words))]
+                                           for address, title, words in pages]}
+    data = json.dumps(index, ensure_ascii=False, separators=(",", ":"))
+    return f"(self.searchIndexes = self.searchIndexes || []).push({data});\n".encode()
 
 
 def relative_link(page_route: str, target: str) -> str:
@@ -337,10 +361,11 @@ class Renderer:
     def home_page(self, lang: str, items: list[str], program_ids: list[str]) -> Page:
         """The list of programs (``items``: each program's home_entry, rendered and escaped by its
         worker, so joined here as they are); on a site of a few programs, one search across all of them too."""
-        bundles = ([route(lang, program_id) + "pagefind/" for program_id in program_ids]
+        indexes = ([route(lang, program_id) + SEARCH_INDEX for program_id in program_ids]
                    if self.search and len(program_ids) <= MERGED_SEARCH_LIMIT else [])
         return Page(route(lang), "home.html", lang, {"items": Markup("".join(items)),
-                                                     "search_bundles": bundles})
+                                                     "search_indexes": [route(lang) + SEARCH_INDEX, *indexes],
+                                                     "merged_search": bool(indexes)})
 
     def comparison_page(self, entry: CatalogueEntry, lang: str, items: list[str]) -> Page:
         """A standard indicator's values across the hromadas that use it (``items``: their comparison_entries)."""
@@ -362,6 +387,52 @@ class Renderer:
                  str(entry(program, indicator, relative_link(route(lang, "indicators", indicator.catalogue.code),
                                                              indicator.route(lang)))))
                 for indicator in program.indicators.values() if indicator.catalogue is not None]
+
+    # -- search indexes --------------------------------------------------------
+    # Each page is found by its own words: the text it shows of the model, not the labels, figures,
+    # links to other pages and downloads that every page like it repeats (indexed, a search for
+    # "CSV" would find every indicator, and every search would download them all).
+    def program_search_index(self, program: ProgramView, lang: str) -> bytes:
+        """A program's pages in one language, each by its address, title and own words."""
+        def t(text: Text | None) -> str:  # the text a page shows: English where there is some
+            return "" if text is None else text.en if lang == "en" and text.en else text.uk
+
+        p = program.program
+        pp = p.passport
+        approval = pp.approval
+        passport = [
+            t(p.hromada.name), ", ".join(filter(None, [t(p.hromada.oblast), t(p.hromada.raion)])), p.hromada.katottg,
+            f"{p.period.start}–{p.period.end}",
+            approval and ", ".join(filter(None, [t(approval.body), t(approval.title), approval.date,
+                                                 approval.number and f"№ {approval.number}"])),
+            t(pp.development_decision), pp.agreed_with_general_customer, t(pp.head), t(pp.developer),
+            t(pp.responsible), t(pp.purpose), t(pp.funding.text) if pp.funding else "",
+            *(t(item) for item in pp.other), t(p.signed_by),
+        ]
+        pages = [(program.route(lang), t(p.title), passport)]
+        for section in p.sections:
+            texts = program.source.sections.get(section.id, {})
+            pages.append((program.section_route(lang, section.id), t(section.title),
+                          [markdown_words(texts.get(lang) or texts.get("uk", ""))]))
+        for priority in program.priorities:
+            pages.append((priority.route(lang), t(priority.priority.name),
+                          [" ".join(filter(None, [sub.number, t(sub.name)])) for sub in priority.priority.subdirections]))
+        for indicator in program.indicators.values():
+            pages.append((indicator.route(lang), t(indicator.indicator.name), [t(indicator.indicator.unit)]))
+        for task in program.tasks.values():
+            tk = task.task
+            pages.append((task.route(lang), t(tk.name), [t(tk.measure), t(tk.responsible), t(tk.expected_results)]))
+        name = f"{t(p.hromada.name) or self.strings[lang]['unnamed_hromada']}, {p.period.start}–{p.period.end}"
+        return search_index(name, pages)
+
+    def site_search_index(self, entries: list[CatalogueEntry], lang: str) -> bytes:
+        """The comparisons across hromadas, by what each indicator is; not by the hromadas they list,
+        whose names would make every comparison a hit for any hromada."""
+        def t(text: Text) -> str:
+            return text.en if lang == "en" and text.en else text.uk
+
+        return search_index(None, [(route(lang, "indicators", entry.code), t(entry.name), [t(entry.unit)])
+                                   for entry in entries])
 
     def _entries(self, lang: str) -> Any:  # noqa: ANN401 - a template module
         """The macros of _entries.html with one language's helpers: made once, called for every program."""

@@ -86,10 +86,15 @@ def _served(site: Path) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def site_url(tmp_path_factory) -> str:
+def site_folder(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("browser") / "site"
     assert build(CONTENT, out).built
-    with _served(out) as url:
+    return out
+
+
+@pytest.fixture(scope="session")
+def site_url(site_folder: Path) -> str:
+    with _served(site_folder) as url:
         yield url
 
 
@@ -274,12 +279,55 @@ def test_program_search_finds_the_narrative_but_not_the_labels_every_page_has(br
     page, errors, failed = _open(browser, f"{site_url}{lang}/{program}/")
     links = _search(page, word)
     assert links == [f"{site_url}{lang}/{program}/analysis/"], links
+    # The result quotes the words around the first match, the match marked.
+    assert page.locator("#search-results .result-excerpt mark").all_inner_texts() == [word]
+    assert word in page.locator("#search-results .result-excerpt").inner_text()
     page.fill("#q", "CSV")
     page.press("#q", "Enter")
     page.locator("#search-results", has_text=page.locator("form.search").get_attribute("data-no-results")).wait_for(
         timeout=15000)
     assert page.locator("#search-results a").count() == 0
     assert errors == [] and failed == []
+    page.context.close()
+
+
+@pytest.mark.parametrize(("lang", "word"), [("uk", "відеозаписи"), ("en", "publishes")])
+def test_program_search_finds_a_word_in_another_form_than_the_page_has(browser: Browser, site_url: str,
+                                                                      lang: str, word: str) -> None:
+    """The "Analysis" section has "відеозаписів" and "published", no other page has them, and neither has the
+    form searched for: a search allows a letter in five to differ, as Ukrainian endings do."""
+    program = "kremenchutska-2026-2028"
+    page, errors, failed = _open(browser, f"{site_url}{lang}/{program}/")
+    assert f"{site_url}{lang}/{program}/analysis/" in _search(page, word)
+    assert errors == [] and failed == []
+    page.context.close()
+
+
+@pytest.mark.parametrize("lang", ["uk", "en"])
+def test_search_works_on_the_site_opened_from_its_folder(browser: Browser, site_folder: Path, lang: str) -> None:
+    """Opened as files, with no server: the search finds a section, and its result opens the section's page."""
+    program = site_folder / lang / "kremenchutska-2026-2028"
+    page, errors, failed = _open(browser, (program / "index.html").as_uri())
+    links = _search(page, "безперешкодний" if lang == "uk" else "unhindered")
+    assert links == [(program / "analysis" / "index.html").as_uri()], links
+    page.click("#search-results a")
+    page.wait_for_load_state()
+    assert page.url == links[0] and page.locator("h1").inner_text()
+    assert errors == [] and failed == []
+    page.context.close()
+
+
+def test_search_says_so_when_its_index_cannot_load_and_tries_again(browser: Browser, site_url: str) -> None:
+    """Offline for a moment: the reader is told, not left with nothing, and the next search loads it."""
+    page, errors, _ = _open(browser, f"{site_url}uk/kremenchutska-2026-2028/")
+    page.route("**/search-index.js", lambda route: route.abort())
+    page.fill("#q", "обладнання")
+    page.press("#q", "Enter")
+    message = page.locator("form.search").get_attribute("data-failed")
+    page.locator("#search-results", has_text=message).wait_for(timeout=15000)
+    page.unroute("**/search-index.js")
+    assert _search(page, "обладнання")
+    assert errors == ["Failed to load resource: net::ERR_FAILED"]  # the aborted request's, and nothing else
     page.context.close()
 
 
@@ -297,7 +345,7 @@ def test_a_national_home_page_finds_an_indicator_compared_across_hromadas(browse
     entry = next(e for e in validate(content).catalogue if e.code == compared[len(compared) // 2])
     with _served(tmp_path / "site") as url:
         page, errors, failed = _open(browser, f"{url}uk/")
-        assert page.locator("form.search").get_attribute("data-bundles") == ""  # the site's index alone
+        assert page.locator("form.search").get_attribute("data-indexes") == "search-index.js"  # the site's alone
         links = _search(page, entry.name.uk)
         assert links[0] == f"{url}uk/indicators/{entry.code}/", links
         assert all(link.startswith(f"{url}uk/indicators/") for link in links), links

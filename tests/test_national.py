@@ -53,7 +53,7 @@ def test_the_synthetic_corpus_is_deterministic(tmp_path: Path) -> None:
 
 def test_the_national_benchmark_runs_and_prints_every_figure_against_its_target(tmp_path: Path) -> None:
     result = subprocess.run(
-        [sys.executable, str(ROOT / "benchmarks" / "national.py"), "--programs", "12", "--runs", "1", "--no-search",
+        [sys.executable, str(ROOT / "benchmarks" / "national.py"), "--programs", "12", "--runs", "1",
          "--keep", str(tmp_path / "bench")],
         capture_output=True, text=True, timeout=600, check=False,
     )
@@ -61,7 +61,7 @@ def test_the_national_benchmark_runs_and_prints_every_figure_against_its_target(
     out = result.stdout
     for figure in ("full build, median of 1", "pages rendered and written per second", "peak RSS",
                    "file-write floor, median of 1", "build / floor", "rebuild after one program changed",
-                   "five real programs, full build", "peak RSS with the rebuilds"):
+                   "five real programs, full build", "peak RSS with the rebuilds", "search index"):
         assert figure in out, f"the benchmark no longer prints {figure!r}:\n{out}"
     assert out.count("target") == 7, out  # each of the six targets once, the peak of memory again after the rebuilds
     assert "(11 programs reused;" in out  # the rebuild renders only the program that changed
@@ -156,15 +156,3 @@ def test_a_second_build_in_the_same_process_does_not_carry_the_first_ones_corpus
     del first
     assert build(CONTENT, tmp_path / "site", **options).built
     assert seen == [False, False]
-
-
-@pytest.mark.parametrize("workers", [1, 2])
-def test_a_build_reports_pagefinds_cpu_time_apart_from_the_wait_for_it(tmp_path: Path, workers: int) -> None:
-    """The benchmark prints both: how long the workers waited for the indexers, and the CPU the indexers used,
-    summed over the workers. Ten indexes (five programs, two languages) cost Pagefind far more than 50 ms;
-    the worker's own CPU while it waits would be a few milliseconds."""
-    result = build(CONTENT, tmp_path / "site", packages_out=tmp_path / "datapackages", workers=workers)
-    assert result.built
-    assert result.seconds["search index"] > 0 and result.seconds["search index CPU"] > 0.05, result.seconds
-    unsearched = build(CONTENT, tmp_path / "other", packages_out=tmp_path / "other-packages", search=False)
-    assert "search index CPU" not in unsearched.seconds and "search index" not in unsearched.seconds

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import filecmp
-import gzip
 import json
 import posixpath
 import re
@@ -115,41 +114,48 @@ def corpus():
 
 
 def _html_files(site: Path) -> list[Path]:
-    return sorted(p for p in site.rglob("*.html") if "pagefind" not in p.parts)
+    return sorted(site.rglob("*.html"))
 
 
-def search_records(bundle: Path) -> dict[str, dict]:
-    """What a Pagefind index holds of each page, by its address: its fragments, gzipped JSON after a signature."""
-    records = {}
-    for path in bundle.glob("fragment/*.pf_fragment"):
-        data = gzip.decompress(path.read_bytes())
-        record = json.loads(data[data.index(b"{"):])
-        records[record["url"]] = record
-    return records
+INDEX_SCRIPT = "(self.searchIndexes = self.searchIndexes || []).push("
+
+
+def search_index(path: Path) -> tuple[str | None, dict[str, tuple[str, str]]]:
+    """What a search index holds: its program's name, and each page's title and words by its address."""
+    text = path.read_text(encoding="utf-8")
+    assert text.startswith(INDEX_SCRIPT) and text.endswith(");\n"), path
+    index = json.loads(text[len(INDEX_SCRIPT):-3])
+    return index["program"], {address: (title, words) for address, title, words in index["pages"]}
+
+
+def _words(text: str) -> set[str]:
+    return set(re.findall(r"\w{4,}", text))
 
 
 def test_the_sites_own_index_finds_a_comparison_by_its_indicator_not_by_the_hromadas_listed(built, corpus) -> None:
     """Any hromada's name would otherwise find every comparison that lists it."""
     site, _ = built
-    records = search_records(site / "pagefind")
     names = [program.program.hromada.name.uk for program in corpus.programs if program.program.hromada.name]
     assert len(names) >= 4
     entries = {entry.code: entry for entry in corpus.catalogue}
-    comparisons = {url: record for url, record in records.items() if "/indicators/" in url}
-    assert len(comparisons) == 2 * len({i.catalogue for p in corpus.programs for i in p.indicators if i.catalogue})
-    for url, record in comparisons.items():
-        entry = entries[url.rstrip("/").rsplit("/", 1)[1]]
-        name = entry.name.uk if "/uk/" in url else entry.name.en
-        assert record["meta"]["title"] == name and name in record["content"], url
-        assert not [hromada for hromada in names if hromada in record["content"]], url
-    home = [record for url, record in records.items() if url.endswith(("/uk/", "/en/"))]
-    assert len(home) == 2
+    used = {i.catalogue for p in corpus.programs for i in p.indicators if i.catalogue}
+    for lang in ("uk", "en"):
+        program, pages = search_index(site / lang / "search-index.js")
+        assert program is None and set(pages) == {f"{lang}/indicators/{code}/" for code in used}
+        for address, (title, words) in pages.items():
+            entry = entries[address.rstrip("/").rsplit("/", 1)[1]]
+            assert title == (entry.name.uk if lang == "uk" else entry.name.en), address
+            html = (site / address / "index.html").read_text(encoding="utf-8")
+            assert unescape(re.search(r"<h1>(.*?)</h1>", html).group(1)) == title, address
+            assert words == (entry.unit.uk if lang == "uk" else entry.unit.en), address
+            assert not [hromada for hromada in names if hromada in title + words], address
 
 
 def test_a_programs_index_holds_each_pages_own_words_not_what_every_page_repeats(built) -> None:
     """Labels, figures, links to other pages and downloads are on every page like it: indexed, a search for
     "Завантажити" or "Values by year" would find every page, and every search would download them. A page is
-    found by its own words instead, the narrative sections' prose included, and says whose program it is."""
+    found by its own words instead, the narrative sections' prose included, and says whose program it is;
+    and every word indexed is on the page it finds."""
     site, _ = built
     for lang in ("uk", "en"):
         strings = yaml.safe_load((TEMPLATES / f"strings.{lang}.yaml").read_text(encoding="utf-8"))
@@ -158,54 +164,58 @@ def test_a_programs_index_holds_each_pages_own_words_not_what_every_page_repeats
                                            "downloads", "download_csv", "measure", "responsible", "timeframe",
                                            "funding", "measured_by", "tasks", "indicators", "passport",
                                            "key_figures", "data_quality", "search_button", "no_value")]
-        programs = [folder for folder in sorted((site / lang).iterdir()) if (folder / "pagefind").is_dir()]
+        programs = [folder for folder in sorted((site / lang).iterdir()) if (folder / "search-index.js").is_file()]
         assert len(programs) == 5
         for folder in programs:
-            records = search_records(folder / "pagefind")
-            pages = {"/" + (path.parent.relative_to(folder).as_posix() + "/").removeprefix("./"): path
-                     for path in folder.rglob("index.html") if "pagefind" not in path.parts}
-            assert set(records) == set(pages) - {"/data/"}, folder.name  # every page but the dataset's
-            for url, record in records.items():
-                where = f"{lang}/{folder.name}{url}"
-                assert record["meta"]["title"] in record["content"], where
-                assert url == "/" or record["meta"]["program"] in parse(pages[url]).text, where
-                if url == "/":  # the passport's details, each word of them as a word of its own
-                    html = pages[url].read_text(encoding="utf-8")
+            program, records = search_index(folder / "search-index.js")
+            pages = {(path.parent.relative_to(site).as_posix() + "/"): path for path in folder.rglob("index.html")}
+            assert set(records) == set(pages) - {f"{lang}/{folder.name}/data/"}, folder.name  # all but the dataset's
+            for address, (title, words) in records.items():
+                html = pages[address].read_text(encoding="utf-8")
+                page = unescape(re.sub(r"<[^>]+>", " ", html[html.index("<main"):html.index("</main>")]))
+                h1 = unescape(re.sub(r"<small.*?</small>|<[^>]+>", "", re.search(r"<h1>(.*?)</h1>", html).group(1)))
+                assert title == h1.strip() and program in page, address
+                assert _words(words) <= _words(page), (address, sorted(_words(words) - _words(page))[:10])
+                if address == f"{lang}/{folder.name}/":  # the passport's details, each word of them
                     passport = html[html.index('id="passport-h"'):html.index("</dl>")]
                     details = unescape(" ".join(re.findall(r"<dd[^>]*>(.*?)</dd>", passport)))
-                    words = set(re.findall(r"\w{4,}", re.sub(r"<[^>]+>", " ", details)))
-                    missing = words - set(re.findall(r"\w{4,}", record["content"]))
-                    assert words and not missing, (where, sorted(missing)[:10])
-                if url.split("/")[1] in ("", "indicators", "tasks", "priorities"):
+                    expected = _words(re.sub(r"<[^>]+>", " ", details))
+                    assert expected and not expected - _words(words), (address, sorted(expected - _words(words))[:10])
+                if address.split("/")[2] in ("", "indicators", "tasks", "priorities"):
                     assert not [label for label in labels if re.search(rf"(?<!\w){re.escape(label)}(?!\w)",
-                                                                        record["content"])], where
+                                                                        title + "\n" + words)], address
                 else:  # a narrative section: every word of its prose is found
-                    html = pages[url].read_text(encoding="utf-8")
                     prose = html[html.index('<div class="prose"'):html.index("</main>")]
-                    prose = unescape(re.sub(r"<[^>]+>", " ", prose))
-                    words = set(re.findall(r"\w{4,}", prose))
-                    missing = words - set(re.findall(r"\w{4,}", record["content"]))
-                    assert len(words) > 20 and not missing, (where, sorted(missing)[:10])
+                    expected = _words(unescape(re.sub(r"<[^>]+>", " ", prose)))
+                    assert len(expected) > 20 and not expected - _words(words), (address, sorted(expected - _words(words))[:10])
+
+
+def test_the_search_library_is_minisearch_as_published_in_the_version_locked() -> None:
+    """The site's copy of MiniSearch is its browser build as npm publishes the version tools/minisearch locks
+    (`make vendor` copies it): not edited by hand, and an upgrade is a change of the lock file, reviewed."""
+    package = ROOT / "tools" / "minisearch" / "node_modules" / "minisearch"
+    if not package.is_dir():
+        pytest.fail("MiniSearch is not installed: run `npm ci --prefix tools/minisearch` (make test does)")
+    lock = json.loads((ROOT / "tools" / "minisearch" / "package-lock.json").read_text(encoding="utf-8"))
+    version = lock["packages"]["node_modules/minisearch"]["version"]
+    assert json.loads((package / "package.json").read_text(encoding="utf-8"))["version"] == version
+    assert (TEMPLATES / "assets" / "minisearch.js").read_bytes() == (package / "dist" / "umd" / "index.js").read_bytes()
+    assert (TEMPLATES / "assets" / "minisearch.LICENSE.txt").read_bytes() == (package / "LICENSE.txt").read_bytes()
 
 
 def test_every_page_type_exists_in_both_languages(built, corpus) -> None:
     site, _ = built
     assert (site / "index.html").is_file() and (site / "404.html").is_file()
     assert (site / "sitemap.xml").is_file() and (site / "robots.txt").is_file()
-    # Search: the site's own index (home and comparison pages) carries Pagefind's runtime, once;
-    # each program has an index per language beside its pages, without a copy of the runtime.
-    shared = json.loads((site / "pagefind" / "pagefind-entry.json").read_text(encoding="utf-8"))
-    assert sorted(shared["languages"]) == ["en", "uk"]
-    assert (site / "pagefind" / "pagefind.js").is_file() and list((site / "pagefind").glob("wasm.*.pagefind"))
+    # Search: the library once; the site's own index (the comparisons) and each program's, per language.
+    assert (site / "assets" / "minisearch.js").is_file() and (site / "assets" / "minisearch.LICENSE.txt").is_file()
     for lang in ("uk", "en"):
-        assert (site / lang / "index.html").is_file()
+        assert (site / lang / "index.html").is_file() and (site / lang / "search-index.js").is_file()
         for program in corpus.programs:
             base = site / lang / program.id
             assert (base / "index.html").is_file()
-            entry = json.loads((base / "pagefind" / "pagefind-entry.json").read_text(encoding="utf-8"))
-            assert list(entry["languages"]) == [lang]  # the program's pages in this language, and only those
-            assert not (base / "pagefind" / "pagefind.js").exists() and not list((base / "pagefind").glob("wasm.*"))
-            assert not (site / "pagefind" / "pagefind-ui.js").exists()  # unused, so not published
+            assert all(address.startswith(f"{lang}/{program.id}/")  # its pages in this language, only those
+                       for address in search_index(base / "search-index.js")[1])
             for section in program.program.sections:
                 assert (base / section.id / "index.html").is_file()
             for priority in program.program.priorities:
@@ -473,7 +483,7 @@ def test_relative_links_match_posixpath_relpath() -> None:
     from generator.render import relative_link
 
     routes = ["", "uk/", "uk/a/", "uk/a/tasks/x/", "en/a/data/", "uk/b/indicators/y/", "uk/a/tasks/"]
-    targets = [*routes[1:], "assets/site.css", "data/a/tasks/x.csv", "datapackages/a.zip", "pagefind/pagefind.js"]
+    targets = [*routes[1:], "assets/site.css", "data/a/tasks/x.csv", "datapackages/a.zip", "uk/a/search-index.js"]
     for page in routes:
         for target in targets:
             expected = posixpath.relpath("/" + target, "/" + page)

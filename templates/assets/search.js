@@ -1,45 +1,89 @@
-// Search with Pagefind, loaded only when someone searches. Without JavaScript
-// the form stays hidden and the page lists what it would find.
-// The site's own index (pagefind/, which carries Pagefind's runtime) covers the
-// comparisons across hromadas; each program has its own index per language in
-// <program>/pagefind/, and the form names the ones to merge into the site's.
+// Full-text search in the browser, loaded only when someone searches. Without JavaScript the
+// form stays hidden and the page lists what it would find.
+// The build writes each index from the model: the pages of a program in one language (or the
+// comparisons across hromadas), each by its address from the site root, its title and its own
+// words. Indexes are scripts rather than JSON so that search works from a folder too: browsers
+// do not fetch() file:// addresses, but they run their scripts. MiniSearch ranks the pages.
 (function () {
   "use strict";
   var form = document.querySelector("form.search");
   if (!form) return;
   var input = form.querySelector("input");
   var output = document.getElementById("search-results");
+  var root = new URL(form.getAttribute("data-root"), document.baseURI);
+  var sources = form.getAttribute("data-indexes").split(" ").filter(Boolean);
   var engine = null;
   form.hidden = false;
 
-  // An index's result URLs are relative to the folder it indexed: the one holding pagefind/.
-  var bundles = form.getAttribute("data-bundles").split(" ").filter(Boolean).map(function (path) {
-    var bundle = new URL(path, document.baseURI);
-    return { path: bundle.pathname, baseUrl: new URL("../", bundle).pathname };
-  });
-
-  // On a program's page, only that program's pages: the site's index is searched too (it
-  // carries the runtime), so its pages are left out here.
-  var scope = form.getAttribute("data-scope");
-  scope = scope ? new URL(scope, document.baseURI).pathname : null;
+  function script(src) {
+    return new Promise(function (resolve, reject) {
+      var element = document.createElement("script");
+      element.src = new URL(src, document.baseURI).href;
+      element.async = false;  // run in the order given, so that equal scores rank the same way every time
+      element.onload = resolve;
+      element.onerror = function () { reject(new Error(element.src)); };
+      document.head.appendChild(element);
+    });
+  }
 
   function load() {
     if (!engine) {
-      var src = new URL(form.getAttribute("data-pagefind"), document.baseURI).href;
-      engine = import(src).then(function (pagefind) {
-        return pagefind.options({ baseUrl: new URL("../", src).pathname }).then(function () {
-          return Promise.all(bundles.map(function (other) {
-            return pagefind.mergeIndex(other.path, { baseUrl: other.baseUrl });
-          }));
-        }).then(function () {
-          return pagefind;
+      self.searchIndexes = [];  // each index adds itself here as it runs
+      engine = Promise.all([form.getAttribute("data-library")].concat(sources).map(script)).then(function () {
+        var pages = [];
+        var file = root.protocol === "file:" ? "index.html" : "";  // opened from a folder: no server serves index.html
+        self.searchIndexes.forEach(function (index) {
+          index.pages.forEach(function (page) {
+            pages.push({ id: pages.length, url: new URL(page[0] + file, root).href, title: page[1], text: page[2],
+                         program: index.program });
+          });
         });
+        var search = new MiniSearch({
+          fields: ["title", "text"],
+          searchOptions: {
+            combineWith: "AND",
+            boost: { title: 2 },
+            prefix: true,
+            // One letter in five may differ: Ukrainian words change their endings, and there is no stemmer for them.
+            fuzzy: function (term) { return term.length > 4 ? 0.2 : false; }
+          }
+        });
+        search.addAll(pages);
+        return { search: search, pages: pages };
       });
+      engine.catch(function () { engine = null; });  // offline for a moment: the next search tries again
     }
     return engine;
   }
 
-  function show(results, query) {
+  // Where a page was found by its words rather than its title, a few of them around the first match.
+  function excerpt(text, terms) {
+    var lower = text.toLowerCase();
+    var at = -1;
+    var term = "";
+    terms.forEach(function (candidate) {
+      var found = lower.indexOf(candidate);
+      if (found >= 0 && (at < 0 || found < at)) { at = found; term = candidate; }
+    });
+    if (at < 0) return null;
+    // Within its line: a paragraph, or one of a task's details (the measure, the responsible body...).
+    var first = text.lastIndexOf("\n", at) + 1;
+    var last = text.indexOf("\n", at);
+    if (last < 0) last = text.length;
+    var start = at - first > 60 ? Math.max(first, text.lastIndexOf(" ", at - 60) + 1) : first;
+    var end = last - at > term.length + 80 ? text.indexOf(" ", at + term.length + 80) : last;
+    if (end < 0 || end > last) end = last;
+    var paragraph = document.createElement("p");
+    paragraph.className = "result-excerpt";
+    paragraph.appendChild(document.createTextNode((start > first ? "…" : "") + text.slice(start, at)));
+    var mark = document.createElement("mark");
+    mark.textContent = text.slice(at, at + term.length);
+    paragraph.appendChild(mark);
+    paragraph.appendChild(document.createTextNode(text.slice(at + term.length, end) + (end < last ? "…" : "")));
+    return paragraph;
+  }
+
+  function show(results, pages) {
     output.textContent = "";
     if (!results.length) {
       var none = document.createElement("p");
@@ -48,19 +92,24 @@
       return;
     }
     var list = document.createElement("ol");
-    results.forEach(function (data) {
+    results.forEach(function (result) {
+      var page = pages[result.id];
       var item = document.createElement("li");
       var link = document.createElement("a");
-      link.href = data.url;
-      link.textContent = (data.meta && data.meta.title) || data.url;
+      link.href = page.url;
+      link.textContent = page.title;
       item.appendChild(link);
-      if (data.meta && data.meta.program && !scope) {  // the same indicator can be in many programs
+      if (page.program && sources.length > 1) {  // the same indicator can be in many programs
         var program = document.createElement("small");
         program.className = "result-program";
-        program.textContent = data.meta.program;
+        program.textContent = page.program;
         item.appendChild(document.createElement("br"));
         item.appendChild(program);
       }
+      var inText = result.terms.filter(function (term) { return result.match[term].indexOf("text") >= 0; });
+      var words = inText.length && !result.terms.some(function (term) { return result.match[term].indexOf("title") >= 0; })
+        ? excerpt(page.text, inText) : null;
+      if (words) item.appendChild(words);
       list.appendChild(item);
     });
     output.appendChild(list);
@@ -72,13 +121,14 @@
     var query = input.value.trim();
     var ticket = ++pending;
     if (!query) { output.textContent = ""; return; }
-    load().then(function (pagefind) {
-      return pagefind.search(query);
-    }).then(function (search) {
-      return Promise.all(search.results.slice(0, scope ? 40 : 20).map(function (r) { return r.data(); }));
-    }).then(function (results) {
-      if (scope) results = results.filter(function (data) { return data.url.indexOf(scope) === 0; }).slice(0, 20);
-      if (ticket === pending) show(results, query);
+    load().then(function (engine) {
+      if (ticket === pending) show(engine.search.search(query).slice(0, 20), engine.pages);
+    }, function () {
+      if (ticket !== pending) return;
+      output.textContent = "";
+      var failed = document.createElement("p");
+      failed.textContent = form.getAttribute("data-failed");
+      output.appendChild(failed);
     });
   }
   form.addEventListener("submit", run);
