@@ -232,6 +232,11 @@ class Page:
         return f"{self.route}index.html"
 
 
+def shown(text: Text | None, lang: str) -> str:
+    """The text a page shows, as plain text: the English where there is some (see t() in Renderer.helpers)."""
+    return "" if text is None else text.en if lang == "en" and text.en else text.uk
+
+
 def search_index(program: str | None, pages: list[tuple[str, str, list[str | None]]]) -> bytes:
     """The script of a search index: each page's address from the site root, its title and its words."""
     index = {"program": program, "pages": [[address, title, "\n".join(filter(None, words))]
@@ -396,8 +401,8 @@ class Renderer:
     # "CSV" would find every indicator, and every search would download them all).
     def program_search_index(self, program: ProgramView, lang: str) -> bytes:
         """A program's pages in one language, each by its address, title and own words."""
-        def t(text: Text | None) -> str:  # the text a page shows: English where there is some
-            return "" if text is None else text.en if lang == "en" and text.en else text.uk
+        def t(text: Text | None) -> str:
+            return shown(text, lang)
 
         p = program.program
         pp = p.passport
@@ -430,11 +435,8 @@ class Renderer:
     def site_search_index(self, entries: list[CatalogueEntry], lang: str) -> bytes:
         """The comparisons across hromadas, by what each indicator is; not by the hromadas they list,
         whose names would make every comparison a hit for any hromada."""
-        def t(text: Text) -> str:
-            return text.en if lang == "en" and text.en else text.uk
-
-        return search_index(None, [(route(lang, "indicators", entry.code), t(entry.name), [t(entry.unit)])
-                                   for entry in entries])
+        return search_index(None, [(route(lang, "indicators", entry.code), shown(entry.name, lang),
+                                    [shown(entry.unit, lang)]) for entry in entries])
 
     def _entries(self, lang: str) -> Any:  # noqa: ANN401 - a template module
         """The macros of _entries.html with one language's helpers: made once, called for every program."""
