@@ -16,6 +16,7 @@ import gzip
 import io
 import json
 import os
+import re
 import shutil
 import threading
 from contextlib import contextmanager
@@ -141,7 +142,13 @@ def _search(page: Page, query: str) -> list[str]:
     page.fill("#q", query)
     page.press("#q", "Enter")
     page.locator("#search-results a").first.wait_for(timeout=15000)
-    return page.locator("#search-results a").evaluate_all("links => links.map(a => a.href)")
+    links = page.locator("#search-results a").evaluate_all("links => links.map(a => a.href)")
+    # The status line, which a screen reader announces, says how many: all of them, or the first 20 of more.
+    status = page.locator("#search-status").inner_text()
+    count = int(re.search(r"\d+", status).group())
+    first = page.locator("form.search").get_attribute("data-shown-first")
+    assert (count == len(links) <= 20 and first not in status) or (count > len(links) == 20 and first in status), status
+    return links
 
 
 def _url(site_url: str, kind: str, lang: str) -> str:
@@ -279,12 +286,14 @@ def test_program_search_finds_the_narrative_but_not_the_labels_every_page_has(br
     page, errors, failed = _open(browser, f"{site_url}{lang}/{program}/")
     links = _search(page, word)
     assert links == [f"{site_url}{lang}/{program}/analysis/"], links
-    # The result quotes the words around the first match, the match marked.
+    # A screen reader hears how many were found; the result quotes the words around the first match, marked.
+    assert page.locator("#search-status[role=status]").inner_text() == {"uk": "Знайдено 1 сторінку.",
+                                                                         "en": "1 page found."}[lang]
     assert page.locator("#search-results .result-excerpt mark").all_inner_texts() == [word]
     assert word in page.locator("#search-results .result-excerpt").inner_text()
     page.fill("#q", "CSV")
     page.press("#q", "Enter")
-    page.locator("#search-results", has_text=page.locator("form.search").get_attribute("data-no-results")).wait_for(
+    page.locator("#search-status", has_text=page.locator("form.search").get_attribute("data-no-results")).wait_for(
         timeout=15000)
     assert page.locator("#search-results a").count() == 0
     assert errors == [] and failed == []
@@ -299,6 +308,16 @@ def test_program_search_finds_a_word_in_another_form_than_the_page_has(browser: 
     program = "kremenchutska-2026-2028"
     page, errors, failed = _open(browser, f"{site_url}{lang}/{program}/")
     assert f"{site_url}{lang}/{program}/analysis/" in _search(page, word)
+    assert errors == [] and failed == []
+    page.context.close()
+
+
+@pytest.mark.parametrize(("lang", "word"), [("uk", "цифров"), ("en", "digital")])
+def test_a_search_with_many_results_lists_the_first_20_and_says_how_many_there_are(browser: Browser, site_url: str,
+                                                                                   lang: str, word: str) -> None:
+    """More than 20 of Kremenchuk's pages are about the digital: a list of 20, and the count of all of them."""
+    page, errors, failed = _open(browser, f"{site_url}{lang}/kremenchutska-2026-2028/")
+    assert len(_search(page, word)) == 20  # _search checks that the status says how many more there are
     assert errors == [] and failed == []
     page.context.close()
 
@@ -324,7 +343,7 @@ def test_search_says_so_when_its_index_cannot_load_and_tries_again(browser: Brow
     page.fill("#q", "обладнання")
     page.press("#q", "Enter")
     message = page.locator("form.search").get_attribute("data-failed")
-    page.locator("#search-results", has_text=message).wait_for(timeout=15000)
+    page.locator("#search-status", has_text=message).wait_for(timeout=15000)
     page.unroute("**/search-index.js")
     assert _search(page, "обладнання")
     assert errors == ["Failed to load resource: net::ERR_FAILED"]  # the aborted request's, and nothing else

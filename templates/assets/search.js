@@ -10,6 +10,8 @@
   if (!form) return;
   var input = form.querySelector("input");
   var output = document.getElementById("search-results");
+  var status = document.getElementById("search-status");
+  var plural = new Intl.PluralRules(document.documentElement.lang);  // "1 сторінку", "2 сторінки", "5 сторінок"
   var root = new URL(form.getAttribute("data-root"), document.baseURI);
   var sources = form.getAttribute("data-indexes").split(" ").filter(Boolean);
   var engine = null;
@@ -86,13 +88,13 @@
   function show(results, pages) {
     output.textContent = "";
     if (!results.length) {
-      var none = document.createElement("p");
-      none.textContent = form.getAttribute("data-no-results");
-      output.appendChild(none);
+      status.textContent = form.getAttribute("data-no-results");
       return;
     }
+    var found = form.getAttribute("data-found-" + plural.select(results.length)).replace("{count}", results.length);
+    status.textContent = results.length > 20 ? found + " " + form.getAttribute("data-shown-first") : found;
     var list = document.createElement("ol");
-    results.forEach(function (result) {
+    results.slice(0, 20).forEach(function (result) {
       var page = pages[result.id];
       var item = document.createElement("li");
       var link = document.createElement("a");
@@ -120,15 +122,13 @@
     if (event) event.preventDefault();
     var query = input.value.trim();
     var ticket = ++pending;
-    if (!query) { output.textContent = ""; return; }
+    if (!query) { output.textContent = status.textContent = ""; return; }
     load().then(function (engine) {
-      if (ticket === pending) show(engine.search.search(query).slice(0, 20), engine.pages);
+      if (ticket === pending) show(engine.search.search(query), engine.pages);
     }, function () {
       if (ticket !== pending) return;
       output.textContent = "";
-      var failed = document.createElement("p");
-      failed.textContent = form.getAttribute("data-failed");
-      output.appendChild(failed);
+      status.textContent = form.getAttribute("data-failed");
     });
   }
   form.addEventListener("submit", run);
