@@ -23,7 +23,7 @@
       element.src = new URL(src, document.baseURI).href;
       element.async = false;  // run in the order given, so that equal scores rank the same way every time
       element.onload = resolve;
-      element.onerror = function () { reject(new Error(element.src)); };
+      element.onerror = reject;
       document.head.appendChild(element);
     });
   }
@@ -31,7 +31,12 @@
   function load() {
     if (!engine) {
       self.searchIndexes = [];  // each index adds itself here as it runs
-      engine = Promise.all([form.getAttribute("data-library")].concat(sources).map(script)).then(function () {
+      // Each script settled, loaded or not, before the next try: one still on its way would add its pages twice.
+      var loading = [form.getAttribute("data-library")].concat(sources).map(function (src) {
+        return script(src).then(function () { return true; }, function () { return false; });
+      });
+      engine = Promise.all(loading).then(function (loaded) {
+        if (loaded.indexOf(false) >= 0) throw new Error("a search index did not load");
         var pages = [];
         var file = root.protocol === "file:" ? "index.html" : "";  // opened from a folder: no server serves index.html
         self.searchIndexes.forEach(function (index) {
