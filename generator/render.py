@@ -19,6 +19,7 @@ from babel.numbers import format_decimal
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from jinja2.compiler import CodeGenerator
 from markdown_it import MarkdownIt
+from markdown_it.token import Token
 from markupsafe import Markup, escape
 
 from .assemble import LANGS, IndicatorView, ProgramView, SiteView, route
@@ -127,15 +128,22 @@ MARKDOWN.add_render_rule("table_open", _table_open)
 MARKDOWN.add_render_rule("table_close", lambda renderer, tokens, index, options, env: "</table></div>\n")
 
 
+@lru_cache(maxsize=32)
+def _markdown_tokens(text: str) -> list[Token]:
+    """A section's text, parsed once for its page and again read for the search index (three quarters
+    of the index's time was parsing it a second time). Its pages in both languages fit in the cache."""
+    return MARKDOWN.parse(text)
+
+
 def render_markdown(text: str, table_label: str = "") -> Markup:
     """Markdown from a section file: raw HTML is shown as text, unsafe links are refused."""
-    return Markup(MARKDOWN.render(text, {"table_label": table_label}))
+    return Markup(MARKDOWN.renderer.render(_markdown_tokens(text), MARKDOWN.options, {"table_label": table_label}))
 
 
 def markdown_words(text: str) -> str:
     """What a reader reads of Markdown, without its markup: a line for each paragraph, heading or cell."""
     lines = []
-    for token in MARKDOWN.parse(text):
+    for token in _markdown_tokens(text):
         if token.type == "inline":  # a paragraph's, heading's or cell's text; an image's is its alt text
             lines.append("".join(" " if child.type in ("softbreak", "hardbreak") else child.content
                                  for child in token.children or ()))
