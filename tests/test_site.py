@@ -291,6 +291,72 @@ def test_language_switch_leads_to_the_same_page(built) -> None:
         assert target[3:] == where[3:] and target[:2] != where[:2], where
 
 
+class _Crumbs(HTMLParser):
+    """The breadcrumb trail of a page: (href or None, text, is the current page) for each item."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.items: list[list] = []
+        self.eyebrow = ""
+        self._in: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = dict(attrs)
+        if tag == "nav" and "breadcrumbs" in (values.get("class") or ""):
+            self._in = "nav"
+        elif tag == "p" and values.get("class") == "eyebrow":
+            self._in = "eyebrow"
+        elif self._in == "nav" and tag == "li":
+            self.items.append([None, "", False])
+        elif self._in == "nav" and tag == "a":
+            self.items[-1][0] = values["href"]
+        elif self._in == "nav" and tag == "span" and values.get("aria-current") == "page":
+            self.items[-1][2] = True
+
+    def handle_endtag(self, tag: str) -> None:
+        if (self._in == "nav" and tag == "nav") or (self._in == "eyebrow" and tag == "p"):
+            self._in = None
+
+    def handle_data(self, data: str) -> None:
+        if self._in == "nav" and self.items:
+            self.items[-1][1] += data
+        elif self._in == "eyebrow":
+            self.eyebrow += data
+
+
+def test_every_program_page_shows_its_trail_home_program_then_itself(built, corpus) -> None:
+    """Each page of a program leads back to its language's home and to its program, named by the
+    hromada and the years, and marks itself as the current page; the eyebrow of its sections, priorities,
+    indicators and tasks names the program too."""
+    site, _ = built
+    checked = 0
+    for program in corpus.programs:
+        for lang in ("uk", "en"):
+            hromada = program.program.hromada.name
+            unnamed = yaml.safe_load((TEMPLATES / f"strings.{lang}.yaml").read_text(encoding="utf-8"))["unnamed_hromada"]
+            shown = unnamed if hromada is None else hromada.en if lang == "en" and hromada.en else hromada.uk
+            name = f"{shown}, {program.program.period.start}–{program.program.period.end}"
+            folder = site / lang / program.id
+            for path in sorted(folder.rglob("index.html")):
+                parser = _Crumbs()
+                parser.feed(path.read_text(encoding="utf-8"))
+                items, where = parser.items, path.relative_to(site)
+                home = (path.parent / items[0][0]).resolve()
+                assert home == (site / lang).resolve(), where
+                *links, last = items
+                assert all(href for href, _, _ in links) and not any(current for _, _, current in links), where
+                assert last[0] is None and last[2] and last[1].strip(), where
+                if path.parent == folder:  # the program's own page ends the trail with its name
+                    assert len(items) == 2 and last[1] == name, where
+                    continue
+                assert len(items) == 3, where
+                assert (path.parent / items[1][0]).resolve() == folder.resolve() and items[1][1] == name, where
+                if path.parent.name != "data":  # the dataset page's eyebrow says what it is: data
+                    assert parser.eyebrow.endswith(name), where
+                    checked += 1
+    assert checked > 500
+
+
 def _page_text(site: Path, route: str) -> str:
     return parse(site / route / "index.html").text
 
