@@ -87,6 +87,22 @@ def file_write_floor(site: Path, target: Path, runs: int) -> list[float]:
     return times
 
 
+def file_system(folder: Path) -> str:
+    """The type of the file system a folder is on (Linux's /proc/mounts), or "unknown".
+
+    The floor and the write stage depend on it: on one 2-core machine the national output's
+    floor was 9 to 15 s in memory (tmpfs) on different days, and 29 to 65 s on its ext4 disk
+    within one run.
+    """
+    try:
+        mounts = [line.split()[1:3] for line in Path("/proc/mounts").read_text(encoding="utf-8").splitlines()]
+    except OSError:
+        return "unknown"
+    path = str(folder.resolve())
+    on = [(point, kind) for point, kind in mounts if path == point or path.startswith(point.rstrip("/") + "/")]
+    return max(on, key=lambda mount: len(mount[0]))[1] if on else "unknown"
+
+
 def verdict(name: str, value: float, lower_is_better: bool = True) -> str:
     target = TARGETS[name]
     ok = value <= target if lower_is_better else value >= target
@@ -115,6 +131,8 @@ def main() -> None:
         start = time.perf_counter()
         write_corpus(ROOT / "content", content, args.programs, args.seed)
         print(f"corpus: {args.programs} programs written in {time.perf_counter() - start:.1f} s (not counted)")
+        print(f"output: {folder} on {file_system(folder)} (on a disk, the writes and the floor vary from run to run; "
+              "--keep /dev/shm/national writes to memory)")
 
         results = []
         for _ in range(args.runs):
@@ -150,7 +168,8 @@ def main() -> None:
 
         floors = file_write_floor(site, folder / "floor", args.runs)
         floor = statistics.median(floors)
-        print(f"file-write floor, median of {args.runs}: {floor:.1f} s (runs: {', '.join(f'{t:.1f}' for t in floors)}); "
+        print(f"file-write floor, median of {args.runs}: {floor:.1f} s, {floor * 1e6 / result['files']:,.0f} µs a file "
+              f"(runs: {', '.join(f'{t:.1f}' for t in floors)}); "
               f"build / floor = {total / floor:.1f} — {verdict('floor ratio', total / floor)}")
 
         program = sorted(p for p in content.iterdir() if p.is_dir())[0]

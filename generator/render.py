@@ -104,7 +104,10 @@ class PageContext(Context):
         if __obj.__class__ is FunctionType and not hasattr(__obj, "jinja_pass_arg"):
             kwargs.pop("_block_vars", None)
             kwargs.pop("_loop_vars", None)
-            return __obj(*args, **kwargs)
+            try:
+                return __obj(*args, **kwargs)
+            except StopIteration:  # as Context.call has it
+                return __self.environment.undefined("value was undefined because a callable raised a StopIteration")
         return Context.call(__self, __obj, *args, **kwargs)
 
 

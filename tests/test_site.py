@@ -542,6 +542,25 @@ def test_program_page_figures_agree(built, corpus) -> None:
             assert sum(program.amounts_by_source.values()) == by_year, program.id
 
 
+def test_page_helpers_are_called_as_jinja_calls_them() -> None:
+    """Pages call plain functions directly (PageContext): what asks for the context still gets it,
+    keywords still arrive, a macro is still a macro, and a StopIteration is an undefined value."""
+    from jinja2 import pass_context
+
+    from generator.render import PageEnvironment
+
+    @pass_context
+    def looked_up(context, name: str) -> str:  # noqa: ANN001 - Jinja's context
+        return context[name]
+
+    def stop() -> None:
+        raise StopIteration
+
+    template = PageEnvironment(autoescape=True).from_string(
+        "{% macro m(x) %}[{{ x }}]{% endmacro %}{{ plain(1, b=2) }} {{ looked_up('lang') }} {{ m('<') }} {{ stop() }}|")
+    assert template.render(plain=lambda a, b: a + b, looked_up=looked_up, lang="uk", stop=stop) == "3 uk [&lt;] |"
+
+
 def test_relative_links_match_posixpath_relpath() -> None:
     """The fast relative link computation gives what posixpath.relpath gives, for every pair of places."""
     import posixpath
