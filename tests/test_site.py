@@ -16,6 +16,7 @@ from urllib.parse import unquote, urlsplit
 import pytest
 import yaml
 
+from generator.assemble import LANGS
 from generator.build import build
 from generator.render import format_number
 from generator.validate import validate
@@ -190,17 +191,26 @@ def test_a_programs_index_holds_each_pages_own_words_not_what_every_page_repeats
                     assert len(expected) > 20 and not expected - _words(words), (address, sorted(expected - _words(words))[:10])
 
 
-def test_the_search_library_is_minisearch_as_published_in_the_version_locked() -> None:
-    """The site's copy of MiniSearch is its browser build as npm publishes the version tools/minisearch locks
-    (`make vendor` copies it): not edited by hand, and an upgrade is a change of the lock file, reviewed."""
-    package = ROOT / "tools" / "minisearch" / "node_modules" / "minisearch"
-    if not package.is_dir():
-        pytest.fail("MiniSearch is not installed: run `npm ci --prefix tools/minisearch` (make test does)")
-    lock = json.loads((ROOT / "tools" / "minisearch" / "package-lock.json").read_text(encoding="utf-8"))
-    version = lock["packages"]["node_modules/minisearch"]["version"]
-    assert json.loads((package / "package.json").read_text(encoding="utf-8"))["version"] == version
-    assert (TEMPLATES / "assets" / "minisearch.js").read_bytes() == (package / "dist" / "umd" / "index.js").read_bytes()
-    assert (TEMPLATES / "assets" / "minisearch.LICENSE.txt").read_bytes() == (package / "LICENSE.txt").read_bytes()
+def test_the_search_libraries_are_as_published_in_the_versions_locked() -> None:
+    """The site's copies of MiniSearch and of Orama's stemmers are the files npm publishes for the versions
+    tools/search locks (`make vendor` copies them): not edited by hand, and an upgrade is a change of the
+    lock file, reviewed. Each stemmer, a CommonJS module, is wrapped unchanged to run as a plain script."""
+    modules = ROOT / "tools" / "search" / "node_modules"
+    if not (modules / "minisearch").is_dir() or not (modules / "@orama" / "stemmers").is_dir():
+        pytest.fail("the search libraries are not installed: run `npm ci --prefix tools/search` (make test does)")
+    lock = json.loads((ROOT / "tools" / "search" / "package-lock.json").read_text(encoding="utf-8"))
+    for name in ("minisearch", "@orama/stemmers"):
+        version = lock["packages"][f"node_modules/{name}"]["version"]
+        assert json.loads((modules / name / "package.json").read_text(encoding="utf-8"))["version"] == version, name
+    assets = TEMPLATES / "assets"
+    assert (assets / "minisearch.js").read_bytes() == (modules / "minisearch" / "dist" / "umd" / "index.js").read_bytes()
+    assert (assets / "minisearch.LICENSE.txt").read_bytes() == (modules / "minisearch" / "LICENSE.txt").read_bytes()
+    stemmers = modules / "@orama" / "stemmers"
+    assert (assets / "stemmers.LICENSE.md").read_bytes() == (stemmers / "LICENSE.md").read_bytes()
+    for lang in LANGS:
+        header, opening, rest = (assets / f"stemmer.{lang}.js").read_text(encoding="utf-8").split("\n", 2)
+        assert header.startswith("// @orama/stemmers") and opening == "(function (exports) {", lang
+        assert rest == (stemmers / "dist" / f"{lang}.cjs").read_text(encoding="utf-8") + "\n})(self.searchStemmer = {});\n"
 
 
 def test_every_page_type_exists_in_both_languages(built, corpus) -> None:

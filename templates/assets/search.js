@@ -3,7 +3,9 @@
 // The build writes each index from the model: the pages of a program in one language (or the
 // comparisons across hromadas), each by its address from the site root, its title and its own
 // words. Indexes are scripts rather than JSON so that search works from a folder too: browsers
-// do not fetch() file:// addresses, but they run their scripts. MiniSearch ranks the pages.
+// do not fetch() file:// addresses, but they run their scripts. MiniSearch ranks the pages, and
+// Orama's stemmer for the page's language takes word endings off ("застарілої" and "застаріла"
+// are both "застаріл"), in the pages' words and in what is searched for alike.
 (function () {
   "use strict";
   var form = document.querySelector("form.search");
@@ -15,7 +17,21 @@
   var root = new URL(form.getAttribute("data-root"), document.baseURI);
   var sources = form.getAttribute("data-indexes").split(" ").filter(Boolean);
   var engine = null;
+  var stems = new Map();  // the same words come again and again: each is stemmed once
   form.hidden = false;
+
+  function processTerm(term) {
+    var word = term.toLowerCase();
+    // Where the stemmer did not load or run (it needs a browser from 2023 or later), words are taken as they are.
+    var stem = self.searchStemmer && self.searchStemmer.stemmer;
+    if (!stem) return word;
+    var known = stems.get(word);
+    if (known === undefined) {
+      known = stem(word);
+      stems.set(word, known);
+    }
+    return known;
+  }
 
   function script(src) {
     return new Promise(function (resolve, reject) {
@@ -35,6 +51,8 @@
       var loading = [form.getAttribute("data-library")].concat(sources).map(function (src) {
         return script(src).then(function () { return true; }, function () { return false; });
       });
+      // The stemmer makes search better, not possible: without it, search still works.
+      loading.push(script(form.getAttribute("data-stemmer")).then(function () { return true; }, function () { return true; }));
       engine = Promise.all(loading).then(function (loaded) {
         if (loaded.indexOf(false) >= 0) throw new Error("a search index did not load");
         var pages = [];
@@ -47,11 +65,12 @@
         });
         var search = new MiniSearch({
           fields: ["title", "text"],
+          processTerm: processTerm,
           searchOptions: {
             combineWith: "AND",
             boost: { title: 2 },
             prefix: true,
-            // One letter in five may differ: Ukrainian words change their endings, and there is no stemmer for them.
+            // One letter in five may differ: a stemmer misses some endings (and a typing slip is forgiven).
             fuzzy: function (term) { return term.length > 4 ? 0.2 : false; }
           }
         });
@@ -64,6 +83,7 @@
   }
 
   // Where a page was found by its words rather than its title, a few of them around the first match.
+  // The terms are stems: the mark takes in the rest of the word.
   function excerpt(text, terms) {
     var lower = text.toLowerCase();
     var at = -1;
@@ -73,6 +93,7 @@
       if (found >= 0 && (at < 0 || found < at)) { at = found; term = candidate; }
     });
     if (at < 0) return null;
+    term = term + text.slice(at + term.length).match(/^[\p{L}\p{M}\p{N}]*/u)[0];
     // Within its line: a paragraph, or one of a task's details (the measure, the responsible body...).
     var first = text.lastIndexOf("\n", at) + 1;
     var last = text.indexOf("\n", at);
