@@ -157,16 +157,18 @@ def _tree_digest(listing: Listing, hasher: Any) -> None:  # noqa: ANN401 - a has
             hasher.update(b"other")
 
 
-def shared_key(content: Path, templates: Path, base_url: str, date: str | None, search: bool) -> str:
+def shared_key(content: Path, templates: Path, base_url: str, date: str | None, search: bool,
+               offline: bool = False) -> str:
     """What every program's pages depend on besides the program itself (with search, a program's
-    page has a search form and the program an index)."""
+    page has a search form and the program an index; in an offline copy, links name files)."""
     hasher = hashlib.sha256()
     for path in sorted(GENERATOR.glob("*.py")):
         hasher.update(path.name.encode() + b"\0" + path.read_bytes())
     _tree_digest(_listing(templates), hasher)
     catalogue = content / "catalogue.yaml"
     hasher.update(_digest(catalogue.read_bytes() if catalogue.is_file() and not catalogue.is_symlink() else b"",
-                          base_url.encode(), (date or "").encode(), b"search" if search else b"").encode())
+                          base_url.encode(), (date or "").encode(), b"search" if search else b"",
+                          b"offline" if offline else b"").encode())
     return hasher.hexdigest()
 
 
@@ -642,6 +644,7 @@ def build(
     packages_out: Path | None = None,
     workers: int | None = None,
     incremental: bool = True,
+    offline: bool = False,
     progress: Callable[[int, int], None] | None = None,
 ) -> BuildResult:
     """Validate, then write site/ and datapackages/ whole, or not at all.
@@ -649,10 +652,11 @@ def build(
     With ``incremental`` and the previous output's manifest, only the programs whose inputs
     changed are checked and rendered, and the outputs are updated in place; the result is the
     bytes of a full build. Programs are rendered in ``workers`` processes (default: one per core).
+    With ``offline``, links name each page's index.html, for a copy browsed from a folder.
     """
     with fewer_collections():
         options = {"templates": templates, "base_url": base_url, "search": search, "packages_out": packages_out,
-                   "workers": workers, "progress": progress}
+                   "workers": workers, "offline": offline, "progress": progress}
         if incremental:
             try:
                 return _build(content, output, incremental=True, **options)
@@ -662,7 +666,7 @@ def build(
 
 
 def _build(content: Path, output: Path, *, templates: Path | None, base_url: str, search: bool,
-           packages_out: Path | None, workers: int | None, incremental: bool,
+           packages_out: Path | None, workers: int | None, incremental: bool, offline: bool,
            progress: Callable[[int, int], None] | None) -> BuildResult:
     seconds: dict[str, float] = {}
     peaks: dict[str, float] = {}  # by step: keys, validate, assemble, programs, then common pages (the rest)
@@ -672,7 +676,7 @@ def _build(content: Path, output: Path, *, templates: Path | None, base_url: str
     base_url = base_url if base_url.endswith("/") else base_url + "/"
     with lap("keys"):
         date = data_date(content)
-        shared = shared_key(content, templates, base_url, date, search)
+        shared = shared_key(content, templates, base_url, date, search, offline)
         for folder in (output, packages_out):
             OutputFolder(folder).recover()
         previous = Previous.read(output) if incremental and packages_out.is_dir() else None
@@ -697,7 +701,7 @@ def _build(content: Path, output: Path, *, templates: Path | None, base_url: str
         return result
     with lap("assemble"):
         site = assemble(checked)  # the programs to render: those that changed
-        renderer = Renderer(templates, site, base_url, search)
+        renderer = Renderer(templates, site, base_url, search, offline)
     peaks["assemble"] = peak_rss_mib()
     program_ids = sorted([*unchanged, *(program.id for program in site.programs)])
     if workers is None:

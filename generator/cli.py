@@ -27,6 +27,8 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--base-url", default="/", help="where the site is served, e.g. /repo/ or https://example.org/repo/")
     build.add_argument("--templates", default=None, help="the templates folder (default: templates)")
     build.add_argument("--no-search", action="store_true", help="skip the search index")
+    build.add_argument("--offline", action="store_true",
+                       help="a copy to browse from a folder, without a server: links name each page's index.html")
     build.add_argument("--workers", type=int, default=None, metavar="N",
                        help="processes that check and render programs (default: one per core when there are two programs or more)")
     build.add_argument("--full", action="store_true",
@@ -121,7 +123,8 @@ def _build(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     show_progress = not args.quiet and sys.stderr.isatty()
     options = {"templates": Path(args.templates) if args.templates else None, "base_url": args.base_url,
-               "search": not args.no_search, "incremental": not args.full, "workers": args.workers}
+               "search": not args.no_search, "incremental": not args.full, "workers": args.workers,
+               "offline": args.offline}
     try:
         if show_progress:
             from rich.progress import Progress

@@ -291,9 +291,13 @@ def relative_link(page_route: str, target: str) -> str:
 
 
 class Renderer:
-    def __init__(self, templates: Path, site: SiteView, base_url: str, search: bool = False) -> None:
+    def __init__(self, templates: Path, site: SiteView, base_url: str, search: bool = False,
+                 offline: bool = False) -> None:
         self.site = site
         self.search = search  # each program has a search index (built beside its pages)
+        # A copy to browse from a folder: browsers show a folder's listing, not its index.html, for file://
+        # addresses, so links name the page's file (as Material for MkDocs' offline plugin does).
+        self.offline = offline
         self.base_url = base_url if base_url.endswith("/") else base_url + "/"
         self.strings = load_strings(templates)
         self.escaped = {lang: Strings(table) for lang, table in self.strings.items()}
@@ -308,6 +312,11 @@ class Renderer:
             keep_trailing_newline=True,
             auto_reload=False,  # one build, one set of templates: no check of their files on every page
         )
+
+    def link(self, page_route: str, target: str) -> str:
+        """``target`` relative to the page at ``page_route``; in an offline copy, a page's own file."""
+        relative = relative_link(page_route, target)
+        return relative + "index.html" if self.offline and relative.endswith("/") else relative
 
     # -- helpers handed to templates, bound to a page --------------------------
     def helpers(self, page_route: str | None, lang: str) -> dict[str, Callable[..., Any]]:
@@ -329,7 +338,7 @@ class Renderer:
             """
             if page_route is None:
                 return self.base_url + target
-            return relative_link(page_route, target)
+            return self.link(page_route, target)
 
         def num(value: Decimal | int | None) -> str:
             return "" if value is None else format_number(Decimal(value), lang)
@@ -427,13 +436,13 @@ class Renderer:
         The pages that list every program are joined from what each program's worker rendered of
         it, so that a rebuild after one program changed renders only that program's entries.
         """
-        return str(self._entries(lang).home_entry(program, relative_link(route(lang), program.route(lang))))
+        return str(self._entries(lang).home_entry(program, self.link(route(lang), program.route(lang))))
 
     def comparison_entries(self, program: ProgramView, lang: str) -> list[tuple[str, str]]:
         """(code, entry) for each of a program's indicators on the comparison page of its catalogue code."""
         entry = self._entries(lang).comparison_entry
         return [(indicator.catalogue.code,
-                 str(entry(program, indicator, relative_link(route(lang, "indicators", indicator.catalogue.code),
+                 str(entry(program, indicator, self.link(route(lang, "indicators", indicator.catalogue.code),
                                                              indicator.route(lang)))))
                 for indicator in program.indicators.values() if indicator.catalogue is not None]
 

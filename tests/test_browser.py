@@ -365,6 +365,27 @@ def test_search_works_on_the_site_opened_from_its_folder(browser: Browser, site_
     page.context.close()
 
 
+def test_an_offline_copy_is_browsed_from_its_folder_page_to_page(browser: Browser, tmp_path: Path) -> None:
+    """Built with --offline and opened as files: the home page leads to a program, the program to an indicator,
+    and back by the breadcrumbs, each a page rather than a folder's listing."""
+    out = tmp_path / "site"
+    assert build(CONTENT, out, offline=True, search=False).built
+    page, errors, failed = _open(browser, (out / "uk" / "index.html").as_uri())
+    program = out / "uk" / "kremenchutska-2026-2028"
+    page.click("a[href='kremenchutska-2026-2028/index.html']")
+    page.wait_for_load_state()
+    assert page.url == (program / "index.html").as_uri() and page.locator("h1").count() == 1
+    page.locator("main a[href^='indicators/']").first.click()
+    page.wait_for_load_state()
+    assert page.url.startswith((program / "indicators").as_uri()) and page.url.endswith("/index.html")
+    assert page.locator("article h1").count() == 1
+    page.locator("nav.breadcrumbs a").first.click()  # home, from two folders down
+    page.wait_for_load_state()
+    assert page.url == (out / "uk" / "index.html").as_uri() and page.locator("main h2 a").count() == 5
+    assert errors == [] and failed == []
+    page.context.close()
+
+
 def test_search_says_so_when_its_index_cannot_load_and_tries_again(browser: Browser, site_url: str) -> None:
     """Offline for a moment: the reader is told, not left with nothing, and the next search loads it."""
     page, errors, _ = _open(browser, f"{site_url}uk/kremenchutska-2026-2028/")

@@ -74,3 +74,12 @@ def test_console_script_is_installed() -> None:
     script = Path(sys.executable).with_name("hromada-programs")
     result = subprocess.run([str(script), "validate", str(CONTENT)], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0
+
+
+def test_an_offline_copy_is_built_from_the_command_line(minimal_content: Path, tmp_path: Path) -> None:
+    """`build --offline` gives a copy whose links name each page's file; a plain build links folders."""
+    for flags, link in (((), 'href="testova-2025-2027/"'), (("--offline",), 'href="testova-2025-2027/index.html"')):
+        out = tmp_path / ("offline" if flags else "published")
+        result = run("build", str(minimal_content), "--out", str(out), "--quiet", "--no-search", *flags)
+        assert result.returncode == 0, result.stdout + result.stderr
+        assert link in (out / "uk" / "index.html").read_text(encoding="utf-8")

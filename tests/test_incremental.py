@@ -84,7 +84,8 @@ def test_parallel_workers_give_the_same_bytes_as_one_process(content: Path, tmp_
     assert one == three
 
 
-@pytest.mark.parametrize("change", ["template", "catalogue", "base url", "search turned on", "search turned off"])
+@pytest.mark.parametrize("change", ["template", "catalogue", "base url", "search turned on", "search turned off",
+                                    "offline copy"])
 def test_a_change_every_program_depends_on_renders_every_program_again(
         content: Path, tmp_path: Path, change: str) -> None:
     templates = tmp_path / "templates"
@@ -100,6 +101,8 @@ def test_a_change_every_program_depends_on_renders_every_program_again(
         catalogue.write_text(catalogue.read_text(encoding="utf-8") + "\n", encoding="utf-8")
     elif change == "base url":
         options["base_url"] = "/elsewhere/"
+    elif change == "offline copy":  # links name files
+        options["offline"] = True
     else:  # a program's page has a search form and an index only when the site is searchable
         options["search"] = not options["search"]
     after = _build(content, tmp_path / "out", **options)

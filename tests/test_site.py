@@ -493,6 +493,29 @@ def test_hostile_text_is_escaped_everywhere(tmp_path: Path) -> None:
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in section
 
 
+def test_an_offline_copy_links_every_page_by_its_file(tmp_path: Path) -> None:
+    """Opened from a folder, a link to a folder shows its listing: an offline copy links every page's file,
+    and differs from the published site in nothing but its links."""
+    published, offline = tmp_path / "published", tmp_path / "offline"
+    assert build(CONTENT, published / "site", search=False).built
+    assert build(CONTENT, offline / "site", search=False, offline=True).built
+    checked = 0
+    for path in _html_files(offline / "site"):
+        if path.name == "404.html":  # served by a server at whatever address was missing: its links are absolute
+            continue
+        for link in parse(path).links:
+            parts = urlsplit(link)
+            if parts.scheme or parts.netloc or link.startswith("#"):
+                continue
+            target = Path(posixpath.normpath(str(path.parent / unquote(parts.path))))
+            assert target.is_file(), f"{path.relative_to(offline)} links to {link}, not a file"
+            checked += 1
+        twin = published / path.relative_to(offline)
+        assert re.sub(r'href="([^"]*/)?index\.html"', lambda m: f'href="{m.group(1) or "./"}"', path.read_text(
+            encoding="utf-8")) == twin.read_text(encoding="utf-8"), path.relative_to(offline)
+    assert checked > 5000
+
+
 def test_a_second_build_is_byte_identical(tmp_path: Path) -> None:
     first, second = tmp_path / "a", tmp_path / "b"
     assert build(CONTENT, first).built and build(CONTENT, second).built
