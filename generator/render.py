@@ -501,6 +501,7 @@ class Renderer:
         base = {"program": program}
         yield Page(program.route(lang), "program.html", lang, {
             **base, "chart": self.funding_chart(program, lang), "share_charts": self.share_charts(program, lang),
+            "search_indexes": [program.route(lang) + SEARCH_INDEX],
         })
         for section in program.program.sections:
             texts = program.source.sections.get(section.id, {})

@@ -52,7 +52,7 @@
         return script(src).then(function () { return true; }, function () { return false; });
       });
       // The stemmer makes search better, not possible: without it, search still works.
-      loading.push(script(form.getAttribute("data-stemmer")).then(function () { return true; }, function () { return true; }));
+      loading.push(script(form.getAttribute("data-stemmer")).catch(function () {}));
       engine = Promise.all(loading).then(function (loaded) {
         if (loaded.indexOf(false) >= 0) throw new Error("a search index did not load");
         var pages = [];
