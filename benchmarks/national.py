@@ -66,7 +66,7 @@ def one_build(arguments: str) -> None:
     wall = time.perf_counter() - start
     print(json.dumps({"wall": wall, "built": result.built, "pages": result.pages, "files": result.files,
                       "bytes": result.bytes, "reused": result.programs_reused, "seconds": result.seconds,
-                      "peaks": result.peaks, "peak": peak_rss_mib()}))
+                      "peaks": result.peaks, "peak": peak_rss_mib(), "memory": result.memory}))
 
 
 def file_write_floor(site: Path, target: Path, runs: int) -> list[float]:
@@ -143,7 +143,7 @@ def main() -> None:
         total = statistics.median(totals)
         result = results[totals.index(sorted(totals)[len(totals) // 2])]  # the median run's stages
         seconds = result["seconds"]
-        rss = max(r["peak"] for r in results)
+        memory = max(r["memory"] for r in results)
         print(f"\nfull build, median of {args.runs}: {result['pages']:,} pages, {result['files']:,} files, "
               f"{result['bytes'] / 2**20:,.0f} MiB in {total:.1f} s (runs: {', '.join(f'{t:.1f}' for t in totals)}) "
               f"— {verdict('full build s', total)}")
@@ -163,8 +163,9 @@ def main() -> None:
         print(f"  pages rendered and written per second (wall): {rendered:,.0f} — "
               f"{verdict('pages/s', rendered, lower_is_better=False)}")
         print(f"  pages per second over the whole build: {result['pages'] / total:,.0f}")
-        print(f"peak RSS of a full build (the build or any of its workers), highest of {args.runs}: {rss:,.0f} MiB — "
-              f"{verdict('peak RSS MiB', rss)}")
+        print(f"peak RSS of a full build, its processes together (the sum of each one's peak), highest of {args.runs}: "
+              f"{memory:,.0f} MiB — {verdict('peak RSS MiB', memory)}; the largest one process: "
+              f"{max(r['peak'] for r in results):,.0f} MiB")
 
         floors = file_write_floor(site, folder / "floor", args.runs)
         floor = statistics.median(floors)
@@ -188,9 +189,9 @@ def main() -> None:
               + f") — {verdict('incremental s', incremental)}")
         print(f"  the whole process, Python's start and imports included: "
               f"{statistics.median(r['process'] for r in rebuilds):.2f} s")
-        rss = max(r["peak"] for r in rebuilds)
-        print(f"peak RSS with the rebuilds (each reads the previous manifest): {rss:,.0f} MiB — "
-              f"{verdict('peak RSS MiB', rss)}")
+        memory = max(r["memory"] for r in rebuilds)
+        print(f"peak RSS of the rebuilds (each reads the previous manifest), their processes together: {memory:,.0f} MiB — "
+              f"{verdict('peak RSS MiB', memory)}")
 
         reals = []
         for _ in range(args.runs):

@@ -8,13 +8,16 @@ kept in the manifest.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
+import multiprocessing
 import os
 import re
 import resource
 import stat
 import subprocess
+import threading
 import time
 import zlib
 from contextlib import ExitStack, suppress
@@ -33,8 +36,8 @@ from .model import CatalogueEntry
 from .parallel import default_workers, fewer_collections, worker_pool
 from .problems import Problem
 from .render import SEARCH_INDEX, Renderer
-from .validate import PROGRAM_ID, Corpus, program_folders, validate
-from .write import OutputFolder, UnsafeOutputPath, safe_relative
+from .validate import PROGRAM_ID, Corpus, check_catalogue, check_program, problem_order, program_folders, validate
+from .write import OutputBusy, OutputFolder, UnsafeOutputPath, safe_relative
 
 PACKAGE_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
@@ -48,6 +51,9 @@ class BuildResult:
     built: bool = False
     seconds: dict[str, float] = field(default_factory=dict)  # time by stage (summed over workers)
     peaks: dict[str, float] = field(default_factory=dict)  # peak RSS by the end of each step of the build, MiB
+    # The most the build's processes together could have held at once: the sum of each one's
+    # peak RSS (an upper bound: pages they share are counted in each), MiB.
+    memory: float = 0.0
     programs_reused: int = 0  # left as the previous build made them
 
 
@@ -70,19 +76,20 @@ class _Lap:
         self.into[self.stage] = self.into.get(self.stage, 0.0) + time.perf_counter() - self.start
 
 
-def peak_rss_mib() -> float:
-    """The most memory this process, or any child it has waited for (a worker), has held: MiB.
+def own_peak_mib() -> float:
+    """The most memory this process has held: MiB.
 
-    The process's own from the kernel's high-water mark where there is one: on Linux,
-    ru_maxrss also counts what the process that started it held before ``exec``.
+    From the kernel's high-water mark where there is one: on Linux, ru_maxrss also counts
+    what the process that started it held before ``exec``.
     """
-    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    try:
-        with open("/proc/self/status", encoding="ascii") as status:
-            own = next(int(line.split()[1]) for line in status if line.startswith("VmHWM:"))
-    except (OSError, StopIteration, ValueError):
-        pass
-    return max(own, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024  # both in KiB (Linux)
+    with suppress(OSError, StopIteration, ValueError), open("/proc/self/status", encoding="ascii") as status:
+        return next(int(line.split()[1]) for line in status if line.startswith("VmHWM:")) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB (Linux)
+
+
+def peak_rss_mib() -> float:
+    """The most memory this process, or any child it has waited for (a worker), has held: MiB."""
+    return max(own_peak_mib(), resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)
 
 
 def data_date(content: Path) -> str | None:
@@ -262,7 +269,6 @@ class Unit:
     line: bytes  # its manifest line but for the head (see manifest_line), packed
     common: bytes  # packed (see ProgramPart)
     routes: bytes  # its pages' routes by language, packed (for the sitemap)
-    seconds: dict[str, float] = field(default_factory=dict)
 
 
 def _json(value: object) -> str:
@@ -290,7 +296,7 @@ def manifest_tail(common: dict[str, Any], routes: dict[str, list[str]]) -> bytes
 
 
 def sealed(program_id: str, common: dict[str, Any], routes: dict[str, list[str]],
-           files: list[tuple[str, str, int]], seconds: dict[str, float]) -> Unit:
+           files: list[tuple[str, str, int]]) -> Unit:
     """A program's unit, checked and packed by the worker that made it.
 
     Its files must lie in its own folders, else one program could overwrite another's, and an
@@ -303,7 +309,11 @@ def sealed(program_id: str, common: dict[str, Any], routes: dict[str, list[str]]
         raise UnsafeOutputPath(f"{program_id}: a file outside its own folders")
     common["tally"] = [sum(path.endswith(".html") for _, path, _ in files), sum(tree == "site" for tree, _, _ in files),
                        sum(size for _, _, size in files)]
-    return Unit(packed_bytes(manifest_tail(common, routes)), packed(common), packed(routes), seconds)
+    return Unit(packed_bytes(manifest_tail(common, routes)), packed(common), packed(routes))
+
+
+class _SourceErrors(Exception):
+    """A source has an error: the build stops before it writes, having checked every program."""
 
 
 class ManifestDamaged(ValueError):
@@ -433,12 +443,30 @@ class Previous:
 
 @dataclass
 class _Job:
-    """Handed to the worker processes by fork, so the site is assembled once, not once per worker."""
+    """Handed to the worker processes by fork: what checking and rendering any program needs.
+
+    Not the programs: each worker reads, checks and assembles its own, so that no process
+    holds them all. Held in the main process and shared by fork, a national corpus was 830 MiB,
+    and the workers copied it page by page as they touched it: 1.7 GiB in all.
+    """
     renderer: Renderer
-    site: SiteView
+    catalogue: list[CatalogueEntry]
+    codes: set[str]  # the catalogue's codes
+    folders: list[Path]  # the programs to check and render
     outputs: dict[str, OutputFolder]
     date: str | None
     progress: Callable[[int, int], None] | None
+    failed: Any  # an Event, set once a source has an error: from then on, programs are only checked
+
+
+@dataclass
+class Checked:
+    """What a worker made of one program folder."""
+    program_id: str | None  # None: no program there
+    problems: list[Problem]
+    unit: Unit | None  # None: not rendered (an error here or elsewhere)
+    seconds: dict[str, float]
+    memory: tuple[int, float]  # the worker's pid and its peak RSS so far, MiB
 
 
 _JOB: _Job | None = None
@@ -451,13 +479,31 @@ def own_paths(program_id: str) -> dict[str, tuple[str, ...]]:
             "data": (f"{program_id}/", f"{program_id}.zip")}
 
 
-def program_unit(index: int) -> Unit:
-    """Render and write one program's pages, downloads and data package."""
+def program_unit(index: int) -> Checked:
+    """Check one program; unless a source has an error, assemble it and write its pages, downloads and package."""
     job = _JOB
     assert job is not None
-    program = job.site.programs[index]
     seconds: dict[str, float] = {}
     lap = _Stopwatch(seconds)
+    with lap("validate"):
+        source, problems = check_program(job.folders[index], job.codes)
+        problems.sort(key=problem_order)  # the order the pages list them in
+    if any(problem.severity == "error" for problem in problems):
+        job.failed.set()
+    if source is None or job.failed.is_set():
+        return Checked(source.id if source else None, problems, None, seconds, (os.getpid(), own_peak_mib()))
+    with lap("assemble"):
+        program = assemble(Corpus(job.catalogue, [source], problems)).programs[0]
+    unit, program_id = _render_program(job, program, lap), program.id
+    del source, program
+    # Each page's Jinja context is in a reference cycle (with the macros it imports), and holds the
+    # program: collected young, the program goes now, not when the collector next walks everything
+    # (16 programs of a process stayed up to 7 at once). No slower: it is work the collector would do.
+    gc.collect(1)
+    return Checked(program_id, problems, unit, seconds, (os.getpid(), own_peak_mib()))
+
+
+def _render_program(job: _Job, program: ProgramView, lap: _Stopwatch) -> Unit:
     renderer = job.renderer
     with lap("packages"):
         package = program_package(program, job.date, renderer.base_url)
@@ -497,36 +543,40 @@ def program_unit(index: int) -> Unit:
         with lap("write"):
             job.outputs["data"].link(path, written)  # site/datapackages/ and datapackages/ hold the same bytes
         files.append(("data", path, len(data)))
-    return sealed(program.id, common, routes, files, seconds)
+    return sealed(program.id, common, routes, files)
 
 
-def _program_units(job: _Job, workers: int) -> Iterator[tuple[int, Unit]]:
-    """Every program's unit, as each is done.
+def _program_units(job: _Job, workers: int) -> Iterator[Checked]:
+    """Every program folder's Checked, as each is done.
 
-    Workers take the biggest programs first, so that none is left rendering a big one alone
+    Workers take the biggest sources first, so that none is left rendering a big one alone
     at the end (on a council's site of five programs, that was a third of the build).
     """
     global _JOB
     _JOB = job
-    programs = job.site.programs
+    folders = job.folders
     try:
         with ExitStack() as stack:
             if workers <= 1:
-                order = list(range(len(programs)))
-                made: Iterator[Unit] = map(program_unit, order)
+                made: Iterator[Checked] = map(program_unit, range(len(folders)))
             else:
-                order = sorted(range(len(programs)), key=lambda i: -_pages(programs[i]))
+                order = sorted(range(len(folders)), key=lambda i: -_source_size(folders[i]))
                 made = stack.enter_context(worker_pool(workers)).imap(program_unit, order, chunksize=1)
-            for done, (index, unit) in enumerate(zip(order, made), 1):
-                yield index, unit
+            for done, checked in enumerate(made, 1):
+                yield checked
                 if job.progress:
-                    job.progress(done, len(order))
+                    job.progress(done, len(folders))
     finally:
         _JOB = None
 
 
-def _pages(program: ProgramView) -> int:
-    return len(program.indicators) + len(program.tasks) + len(program.program.sections) + len(program.priorities)
+def _source_size(folder: Path) -> int:
+    """The bytes of a program's sources: how much work it is, before it is read."""
+    size = 0
+    for place in (folder, folder / "sections"):
+        with suppress(OSError), os.scandir(place) as entries:
+            size += sum(entry.stat().st_size for entry in entries if entry.is_file())
+    return size
 
 
 def packed(value: object) -> bytes:
@@ -669,7 +719,7 @@ def _build(content: Path, output: Path, *, templates: Path | None, base_url: str
            packages_out: Path | None, workers: int | None, incremental: bool, offline: bool,
            progress: Callable[[int, int], None] | None) -> BuildResult:
     seconds: dict[str, float] = {}
-    peaks: dict[str, float] = {}  # by step: keys, validate, assemble, programs, then common pages (the rest)
+    peaks: dict[str, float] = {}  # by step: keys, programs (checked, assembled and rendered), then common pages (the rest)
     lap = _Stopwatch(seconds)
     templates = templates or (Path("templates") if Path("templates/base.html").is_file() else PACKAGE_TEMPLATES)
     packages_out = packages_out or output.with_name("datapackages")
@@ -689,60 +739,77 @@ def _build(content: Path, output: Path, *, templates: Path | None, base_url: str
                      if keys.get(program_id) == old.key}
     peaks["keys"] = peak_rss_mib()
     with lap("validate"):
-        checked = validate(content, workers=workers, skip=unchanged)
-        # What the unchanged programs' checks found last time is reported again, as a full build would.
-        restored = [problem for program_id, old in unchanged.items()
-                    for problem in old.common.restored_problems(content / program_id)]
-        corpus = Corpus(checked.catalogue, checked.programs, sorted(
-            [*checked.problems, *restored], key=lambda p: (p.path, p.line, p.column, p.code)))
-    peaks["validate"] = peak_rss_mib()
-    result = BuildResult(corpus, seconds=seconds, peaks=peaks, programs_reused=len(unchanged))
-    if corpus.has_errors:
-        return result
-    with lap("assemble"):
-        site = assemble(checked)  # the programs to render: those that changed
-        renderer = Renderer(templates, site, base_url, search, offline)
-    peaks["assemble"] = peak_rss_mib()
-    program_ids = sorted([*unchanged, *(program.id for program in site.programs)])
+        catalogue, problems = check_catalogue(content)
+    # What the unchanged programs' checks found last time is reported again, as a full build would.
+    restored = [problem for program_id, old in unchanged.items()
+                for problem in old.common.restored_problems(content / program_id)]
+    problems += restored
+    folders = [folder for folder in program_folders(content)[0] if folder.name not in unchanged]
     if workers is None:
-        workers = default_workers(len(site.programs))
+        workers = default_workers(len(folders))
+    result = BuildResult(Corpus(catalogue, [], problems), seconds=seconds, peaks=peaks, programs_reused=len(unchanged))
+    renderer = Renderer(templates, SiteView([], catalogue), base_url, search, offline)
     update = previous is not None
-    with OutputFolder(output, update) as out, OutputFolder(packages_out, update) as data_out:
-        outputs = {"site": out, "data": data_out}
-        job = _Job(renderer, site, outputs, date, progress)
-        lines: dict[str, bytes] = {}  # program id -> its manifest line but for the head, packed
-        made: dict[str, bytes] = {}  # program id -> its common part, packed
-        routes: dict[str, bytes] = {}  # program id -> its routes, packed
-        with lap("programs"):
-            for index, unit in _program_units(job, workers):
-                for stage, spent in unit.seconds.items():
-                    seconds[stage] = seconds.get(stage, 0.0) + spent
-                program_id = site.programs[index].id
-                lines[program_id], made[program_id], routes[program_id] = unit.line, unit.common, unit.routes
-        peaks["programs"] = peak_rss_mib()
-        # Rendered, the programs are let go before the common pages: at national size, the
-        # corpus and its views are most of the build's memory, and the common parts come on top.
-        site.programs.clear()
-        corpus.programs.clear()
-        parts = [unchanged[i].common if i in unchanged else ProgramPart(**unpacked(made.pop(i))) for i in program_ids]
-        if previous is not None:
-            _remove_stale(previous, unchanged, outputs)
-        common_files, catalog, all_dataset = _write_common(renderer, templates, program_ids, parts, previous,
-                                                           unchanged, routes, date, outputs, lap)
-        with out.open(MANIFEST) as handle:  # streamed, a line per program (JSON escapes every newline in it)
-            head = {"version": MANIFEST_VERSION, "shared": shared, "catalog": catalog, "all": all_dataset,
-                    "common": sorted(common_files)}
-            handle.write(json.dumps(head, ensure_ascii=False, separators=(",", ":")).encode() + b"\n")
-            for program_id in program_ids:
-                if program_id in unchanged:
-                    handle.write(unchanged[program_id].line + b"\n")
-                else:
-                    handle.write(manifest_head(program_id, keys[program_id]) + zlib.decompress(lines[program_id])
-                                 + b"\n")
-        with lap("write"):
-            data_out.commit()
-            out.commit()
-            write_stamps(output, shared, stamps)
+    failed = multiprocessing.get_context("fork").Event() if workers > 1 else threading.Event()
+    if any(problem.severity == "error" for problem in problems):
+        failed.set()  # the programs are still checked, so that every problem is reported at once
+    memory: dict[int, float] = {}  # each worker's peak RSS, MiB
+    entered = False
+    try:
+        with OutputFolder(output, update) as out, OutputFolder(packages_out, update) as data_out:
+            entered = True
+            outputs = {"site": out, "data": data_out}
+            job = _Job(renderer, catalogue, {entry.code for entry in catalogue}, folders, outputs, date, progress,
+                       failed)
+            lines: dict[str, bytes] = {}  # program id -> its manifest line but for the head, packed
+            made: dict[str, bytes] = {}  # program id -> its common part, packed
+            routes: dict[str, bytes] = {}  # program id -> its routes, packed
+            with lap("programs"):
+                for checked in _program_units(job, workers):
+                    for stage, spent in checked.seconds.items():
+                        seconds[stage] = seconds.get(stage, 0.0) + spent
+                    problems += checked.problems
+                    pid, peak = checked.memory
+                    memory[pid] = max(memory.get(pid, 0.0), peak)
+                    if checked.unit is not None and checked.program_id is not None:
+                        unit = checked.unit
+                        lines[checked.program_id], made[checked.program_id] = unit.line, unit.common
+                        routes[checked.program_id] = unit.routes
+            problems.sort(key=problem_order)
+            if failed.is_set():
+                raise _SourceErrors  # nothing is written: the outputs stay as they were
+            peaks["programs"] = peak_rss_mib()
+            program_ids = sorted([*unchanged, *made])
+            parts = [unchanged[i].common if i in unchanged else ProgramPart(**unpacked(made.pop(i))) for i in program_ids]
+            if previous is not None:
+                _remove_stale(previous, unchanged, outputs)
+            common_files, catalog, all_dataset = _write_common(renderer, templates, program_ids, parts, previous,
+                                                               unchanged, routes, date, outputs, lap)
+            with out.open(MANIFEST) as handle:  # streamed, a line per program (JSON escapes every newline in it)
+                head = {"version": MANIFEST_VERSION, "shared": shared, "catalog": catalog, "all": all_dataset,
+                        "common": sorted(common_files)}
+                handle.write(json.dumps(head, ensure_ascii=False, separators=(",", ":")).encode() + b"\n")
+                for program_id in program_ids:
+                    if program_id in unchanged:
+                        handle.write(unchanged[program_id].line + b"\n")
+                    else:
+                        handle.write(manifest_head(program_id, keys[program_id]) + zlib.decompress(lines[program_id])
+                                     + b"\n")
+            with lap("write"):
+                data_out.commit()
+                out.commit()
+                write_stamps(output, shared, stamps)
+    except _SourceErrors:
+        return result
+    except (OSError, OutputBusy):
+        if entered:
+            raise
+        # Nowhere to write (a read-only folder, another build at work): what is wrong in the sources comes first.
+        problems[:] = sorted([*validate(content, workers=workers, skip=unchanged).problems, *restored], key=problem_order)
+        if result.corpus.has_errors:
+            return result
+        raise
+    result.memory = own_peak_mib() + sum(peak for pid, peak in memory.items() if pid != os.getpid())
     peaks["common pages"] = peak_rss_mib()
     result.pages = sum(part.tally[0] for part in parts) + sum(path.endswith(".html") for tree, path, _ in common_files
                                                               if tree == "site")

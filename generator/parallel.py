@@ -2,7 +2,7 @@
 
 In worker processes, forked, so they share the parent's memory instead of receiving
 a copy of it, and each dies with its parent: a worker of a killed build must not
-write on. With the garbage collector paced for a heap of millions of long-lived objects.
+write on. With the garbage collector paced for heaps of many long-lived objects.
 """
 
 from __future__ import annotations
@@ -22,17 +22,15 @@ COLLECT_EVERY = 20_000
 
 @contextmanager
 def fewer_collections() -> Iterator[None]:
-    """The cyclic garbage collector run less often while a build lasts, then as it was.
+    """The cyclic garbage collector run less often while a build or a validation lasts, then as it was.
 
-    A build allocates a national corpus's millions of objects and keeps them to the end;
-    at Python's default pace, the collector walked them again and again: 3 of the 11 s of
-    validating 1,469 programs and 2 of the 5 s of assembling them. Not switched off:
-    rendering leaves cycles behind (with no collection, a worker grew from 228 to 569 MiB
-    at 300 programs). What an earlier build in the same process (the preview server's, a
-    test run's) left in cycles is collected first: collected rarely, it would stay while
-    this build's heap grows, and be frozen into its workers (a second build of 300
-    programs in one process peaked at 409 MiB instead of 260). Within a build, validation's
-    own call does not collect again: a rebuild has the previous manifest in memory by then.
+    Validation keeps a national corpus's millions of objects to the end; at Python's default
+    pace, the collector walked them again and again: 3 of the 11 s of validating 1,469 programs.
+    Not switched off: rendering leaves cycles behind (with no collection, a worker grew from
+    228 to 569 MiB at 300 programs). What an earlier build in the same process (the preview
+    server's, a test run's) left in cycles is collected first: collected rarely, it would stay
+    while this build's heap grows, and be frozen into its workers (a second build of 300
+    programs in one process peaked at 409 MiB instead of 260).
     """
     thresholds = gc.get_threshold()
     if thresholds[0] != COLLECT_EVERY:
@@ -68,10 +66,9 @@ def die_with_parent(parent: int) -> None:
 def worker_pool(workers: int) -> Iterator[Pool]:
     """A pool of forked workers, stopped on leaving.
 
-    What the parent holds when it forks (a national site's programs: millions of objects) is
-    frozen out of the cyclic garbage collector, as the gc module's documentation advises
-    before a fork: otherwise every collection, in the parent and in each worker, walks it
-    all again (at national size, about 8 s of a 94 s build, one run each way), and in a worker
+    What the parent holds when it forks (the modules, templates and catalogue every worker
+    uses) is frozen out of the cyclic garbage collector, as the gc module's documentation
+    advises before a fork: otherwise every collection in each worker walks it all again, and
     touches and so copies the pages it shares with the parent. Unfrozen on leaving, so that a
     process that builds again and again collects what it no longer needs.
     """

@@ -281,7 +281,8 @@ def program_folders(content_dir: Path) -> tuple[list[Path], list[Path]]:
     return folders, outside
 
 
-def _validate(content_dir: Path, workers: int | None, skip: Collection[str]) -> Corpus:
+def check_catalogue(content_dir: Path) -> tuple[list[CatalogueEntry], list[Problem]]:
+    """The catalogue of standard indicators, and what is wrong in it or around the program folders."""
     problems: list[Problem] = []
     catalogue: list[CatalogueEntry] = []
     catalogue_path = content_dir / "catalogue.yaml"
@@ -290,10 +291,15 @@ def _validate(content_dir: Path, workers: int | None, skip: Collection[str]) -> 
         _, catalogue = _validate_file(source, Catalogue, problems, "indicators")
         _check_unique(source, ("indicators",), [e.code for e in catalogue], "code", problems)
         problems.extend(_english_coverage([source]))
-    codes = {entry.code for entry in catalogue}
-    folders, outside = program_folders(content_dir)
+    _, outside = program_folders(content_dir)
     problems.extend(Problem.make(folder, 1, 1, "unsafe-path", name=folder.name) for folder in outside)
-    folders = [folder for folder in folders if folder.name not in skip]
+    return catalogue, problems
+
+
+def _validate(content_dir: Path, workers: int | None, skip: Collection[str]) -> Corpus:
+    catalogue, problems = check_catalogue(content_dir)
+    codes = {entry.code for entry in catalogue}
+    folders = [folder for folder in program_folders(content_dir)[0] if folder.name not in skip]
     programs = []
     workers = default_workers(len(folders)) if workers is None else workers
     check = partial(_validate_one, catalogue_codes=codes)
@@ -307,14 +313,24 @@ def _validate(content_dir: Path, workers: int | None, skip: Collection[str]) -> 
         problems.extend(found)
         if program is not None:
             programs.append(program)
-    problems.sort(key=lambda p: (p.path, p.line, p.column, p.code))
+    problems.sort(key=problem_order)
     return Corpus(catalogue, programs, problems)
 
 
-def _validate_one(folder: Path, catalogue_codes: set[str], plain: bool = False) -> tuple[Any, list[Problem]]:
-    """One program folder on its own, so that folders can be checked in parallel (then ``plain``)."""
+def problem_order(problem: Problem) -> tuple[str, int, int, str]:
+    """How problems are listed: by file, line, column and code."""
+    return problem.path, problem.line, problem.column, problem.code
+
+
+def check_program(folder: Path, catalogue_codes: set[str]) -> tuple[ProgramSource | None, list[Problem]]:
+    """One program folder on its own: the program, if it could be read, and every problem found in it."""
     problems: list[Problem] = []
-    program = _validate_program(folder, catalogue_codes, problems)
+    return _validate_program(folder, catalogue_codes, problems), problems
+
+
+def _validate_one(folder: Path, catalogue_codes: set[str], plain: bool = False) -> tuple[Any, list[Problem]]:
+    """check_program, for a worker of ``validate`` (then ``plain``: see ProgramSource.plain)."""
+    program, problems = check_program(folder, catalogue_codes)
     return (program.plain() if plain and program else program), problems
 
 

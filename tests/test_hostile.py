@@ -308,6 +308,39 @@ def test_alias_bomb_is_refused(tmp_path: Path) -> None:
 # Interrupted and concurrent builds, reproducibility, a broken environment
 
 
+@pytest.mark.parametrize("obstacle", ["read-only folder", "another build at work"])
+def test_a_source_error_is_reported_even_where_the_output_cannot_be_written(
+        tmp_path: Path, minimal_content: Path, obstacle: str) -> None:
+    """Programs are checked where they are rendered, after the output is opened: where it cannot
+    be, the clerk still learns what is wrong in the sources, not only that the folder is shut."""
+    parent = tmp_path / "public"
+    out = parent / "site"
+    assert _run_build(minimal_content, out).returncode == 0
+    before = _tree_hash(out)
+    tasks = minimal_content / "testova-2025-2027" / "tasks.yaml"
+    tasks.write_text("tasks: [\n", encoding="utf-8")
+    if obstacle == "read-only folder":
+        if os.geteuid() == 0:
+            if subprocess.run(["chattr", "+i", str(parent)], capture_output=True).returncode != 0:
+                pytest.fail("cannot make the folder read-only for root here (chattr +i failed)")
+            undo = ["chattr", "-i", str(parent)]
+        else:
+            parent.chmod(0o555)
+            undo = ["chmod", "755", str(parent)]
+        try:
+            result = _run_build(minimal_content, out)
+        finally:
+            subprocess.run(undo, check=True)
+    else:
+        with open(out.with_name(".site.lock"), "a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            result = _run_build(minimal_content, out)
+    assert result.returncode == 1
+    assert re.search(r"tasks\.yaml:2:1: (error|помилка)", result.stdout), result.stdout
+    assert "Traceback" not in result.stderr
+    assert _tree_hash(out) == before
+
+
 def _tree_hash(folder: Path) -> str:
     digest = hashlib.sha256()
     for path in sorted(p for p in folder.rglob("*") if p.is_file()):
