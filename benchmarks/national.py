@@ -91,7 +91,7 @@ def file_system(folder: Path) -> str:
     """The type of the file system a folder is on (Linux's /proc/mounts), or "unknown".
 
     The floor and the write stage depend on it: on one 2-core machine the national output's
-    floor was 9 to 15 s in memory (tmpfs) on different days, and 29 to 65 s on its ext4 disk
+    floor was 9 to 15 s in memory (tmpfs) on different days, and 28 to 71 s on its ext4 disk
     within one run.
     """
     try:
@@ -157,10 +157,10 @@ def main() -> None:
             elif stage == "search index":
                 rate = f", {spent * 1000 / result['pages']:.2f} ms a page"
             print(f"  {stage:<16} {spent:7.2f} s{rate}")
-        print("  peak RSS of the build and its workers by the end of each step: "
+        print("  the largest process's peak RSS by the end of each step: "
               + ", ".join(f"{step} {peak:,.0f} MiB" for step, peak in result["peaks"].items()))
         rendered = result["pages"] / seconds["programs"]
-        print(f"  pages rendered and written per second (wall): {rendered:,.0f} — "
+        print(f"  pages checked, rendered and written per second (wall): {rendered:,.0f} — "
               f"{verdict('pages/s', rendered, lower_is_better=False)}")
         print(f"  pages per second over the whole build: {result['pages'] / total:,.0f}")
         print(f"peak RSS of a full build, its processes together (the sum of each one's peak), highest of {args.runs}: "
