@@ -266,6 +266,7 @@ HEX64 = re.compile(r"[0-9a-f]{64}")
 @dataclass
 class Unit:
     """What a worker made of one program: its manifest line, and what the site's common pages need of it."""
+    program_id: str
     line: bytes  # its manifest line but for the head (see manifest_line), packed
     common: bytes  # packed (see ProgramPart)
     routes: bytes  # its pages' routes by language, packed (for the sitemap)
@@ -309,7 +310,7 @@ def sealed(program_id: str, common: dict[str, Any], routes: dict[str, list[str]]
         raise UnsafeOutputPath(f"{program_id}: a file outside its own folders")
     common["tally"] = [sum(path.endswith(".html") for _, path, _ in files), sum(tree == "site" for tree, _, _ in files),
                        sum(size for _, _, size in files)]
-    return Unit(packed_bytes(manifest_tail(common, routes)), packed(common), packed(routes))
+    return Unit(program_id, packed_bytes(manifest_tail(common, routes)), packed(common), packed(routes))
 
 
 class _SourceErrors(Exception):
@@ -462,7 +463,6 @@ class _Job:
 @dataclass
 class Checked:
     """What a worker made of one program folder."""
-    program_id: str | None  # None: no program there
     problems: list[Problem]
     unit: Unit | None  # None: not rendered (an error here or elsewhere)
     seconds: dict[str, float]
@@ -491,16 +491,16 @@ def program_unit(index: int) -> Checked:
     if any(problem.severity == "error" for problem in problems):
         job.failed.set()
     if source is None or job.failed.is_set():
-        return Checked(source.id if source else None, problems, None, seconds, (os.getpid(), own_peak_mib()))
+        return Checked(problems, None, seconds, (os.getpid(), own_peak_mib()))
     with lap("assemble"):
         program = assemble(Corpus(job.catalogue, [source], problems)).programs[0]
-    unit, program_id = _render_program(job, program, lap), program.id
+    unit = _render_program(job, program, lap)
     del source, program
     # Each page's Jinja context is in a reference cycle (with the macros it imports), and holds the
     # program: collected young, the program goes now, not when the collector next walks everything
     # (16 programs of a process stayed up to 7 at once). No slower: it is work the collector would do.
     gc.collect(1)
-    return Checked(program_id, problems, unit, seconds, (os.getpid(), own_peak_mib()))
+    return Checked(problems, unit, seconds, (os.getpid(), own_peak_mib()))
 
 
 def _render_program(job: _Job, program: ProgramView, lap: _Stopwatch) -> Unit:
@@ -771,10 +771,9 @@ def _build(content: Path, output: Path, *, templates: Path | None, base_url: str
                     problems += checked.problems
                     pid, peak = checked.memory
                     memory[pid] = max(memory.get(pid, 0.0), peak)
-                    if checked.unit is not None and checked.program_id is not None:
-                        unit = checked.unit
-                        lines[checked.program_id], made[checked.program_id] = unit.line, unit.common
-                        routes[checked.program_id] = unit.routes
+                    if (unit := checked.unit) is not None:
+                        lines[unit.program_id], made[unit.program_id] = unit.line, unit.common
+                        routes[unit.program_id] = unit.routes
             problems.sort(key=problem_order)
             if failed.is_set():
                 raise _SourceErrors  # nothing is written: the outputs stay as they were

@@ -22,8 +22,10 @@ import signal
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Iterator
 
 import pytest
 
@@ -320,17 +322,8 @@ def test_a_source_error_is_reported_even_where_the_output_cannot_be_written(
     tasks = minimal_content / "testova-2025-2027" / "tasks.yaml"
     tasks.write_text("tasks: [\n", encoding="utf-8")
     if obstacle == "read-only folder":
-        if os.geteuid() == 0:
-            if subprocess.run(["chattr", "+i", str(parent)], capture_output=True).returncode != 0:
-                pytest.fail("cannot make the folder read-only for root here (chattr +i failed)")
-            undo = ["chattr", "-i", str(parent)]
-        else:
-            parent.chmod(0o555)
-            undo = ["chmod", "755", str(parent)]
-        try:
+        with _read_only(parent):
             result = _run_build(minimal_content, out)
-        finally:
-            subprocess.run(undo, check=True)
     else:
         with open(out.with_name(".site.lock"), "a") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -339,6 +332,22 @@ def test_a_source_error_is_reported_even_where_the_output_cannot_be_written(
     assert re.search(r"tasks\.yaml:2:1: (error|помилка)", result.stdout), result.stdout
     assert "Traceback" not in result.stderr
     assert _tree_hash(out) == before
+
+
+@contextmanager
+def _read_only(folder: Path) -> Iterator[None]:
+    """No file may be made in ``folder`` while this lasts, not even by root (then with chattr)."""
+    if os.geteuid() == 0:
+        if subprocess.run(["chattr", "+i", str(folder)], capture_output=True).returncode != 0:
+            pytest.fail("cannot make the folder read-only for root here (chattr +i failed)")
+        undo = ["chattr", "-i", str(folder)]
+    else:
+        folder.chmod(0o555)
+        undo = ["chmod", "755", str(folder)]
+    try:
+        yield
+    finally:
+        subprocess.run(undo, check=True)
 
 
 def _tree_hash(folder: Path) -> str:
@@ -522,17 +531,8 @@ def test_a_read_only_output_folder_gives_a_clear_message_and_keeps_the_previous_
     out = parent / "site"
     assert _run_build(CONTENT, out).returncode == 0
     before = _tree_hash(out)
-    if os.geteuid() == 0:
-        if subprocess.run(["chattr", "+i", str(parent)], capture_output=True).returncode != 0:
-            pytest.fail("cannot make the folder read-only for root here (chattr +i failed)")
-        undo = ["chattr", "-i", str(parent)]
-    else:
-        parent.chmod(0o555)
-        undo = ["chmod", "755", str(parent)]
-    try:
+    with _read_only(parent):
         result = _run_build(CONTENT, out)
-    finally:
-        subprocess.run(undo, check=True)
     assert result.returncode == 1
     assert "could not write" in result.stderr or "не вдалося записати" in result.stderr
     assert "Traceback" not in result.stderr
