@@ -36,7 +36,7 @@ from .model import CatalogueEntry
 from .parallel import default_workers, fewer_collections, worker_pool
 from .problems import Problem
 from .render import SEARCH_INDEX, Renderer
-from .validate import PROGRAM_ID, Corpus, check_catalogue, check_program, problem_order, program_folders, validate
+from .validate import PROGRAM_ID, Corpus, check, check_catalogue, check_program, problem_order, program_folders
 from .write import OutputBusy, OutputFolder, UnsafeOutputPath, safe_relative
 
 PACKAGE_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -495,6 +495,8 @@ def program_unit(index: int) -> Checked:
     with lap("assemble"):
         program = assemble(Corpus(job.catalogue, [source], problems)).programs[0]
     unit = _render_program(job, program, lap)
+    for output in job.outputs.values():
+        output.forget()
     del source, program
     # Each page's Jinja context is in a reference cycle (with the macros it imports), and holds the
     # program: collected young, the program goes now, not when the collector next walks everything
@@ -804,7 +806,7 @@ def _build(content: Path, output: Path, *, templates: Path | None, base_url: str
         if entered:
             raise
         # Nowhere to write (a read-only folder, another build at work): what is wrong in the sources comes first.
-        problems[:] = sorted([*validate(content, workers=workers, skip=unchanged).problems, *restored], key=problem_order)
+        problems[:] = sorted([*check(content, workers=workers, skip=unchanged), *restored], key=problem_order)
         if result.corpus.has_errors:
             return result
         raise

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from .problems import summary, to_json
-from .validate import validate
+from .validate import check
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
 
@@ -97,8 +97,7 @@ def _run(args: argparse.Namespace) -> int:
         message = {"uk": f"теки «{content}» немає", "en": f"there is no folder '{content}'"}[args.lang]
         print(f"python -m generator validate: {message}", file=sys.stderr)
         return EXIT_USAGE
-    corpus = validate(content)
-    problems = corpus.problems
+    problems = check(content)
     if args.format == "json":
         print(to_json(problems, args.lang))
     elif args.github:
@@ -109,7 +108,7 @@ def _run(args: argparse.Namespace) -> int:
         for problem in problems:
             print(problem.as_text(args.lang))
         print(summary(problems, args.lang))
-    return EXIT_ERRORS if corpus.has_errors else EXIT_OK
+    return EXIT_ERRORS if any(problem.severity == "error" for problem in problems) else EXIT_OK
 
 
 def _build(args: argparse.Namespace) -> int:

@@ -121,6 +121,15 @@ class OutputFolder:
             raise UnsafeOutputPath(f"{relative} (written twice)")
         self._written.add(relative)
 
+    def forget(self) -> None:
+        """Let go of the paths and folders recorded so far: a worker does, after each program.
+
+        Each program writes only into folders of its own (build.sealed checks), so no later write can
+        repeat one of its paths. Kept, they grew each worker by 60 MiB over a national build.
+        """
+        self._written.clear()
+        self._folders.clear()
+
     def write(self, relative: str, data: bytes) -> Path:
         with self.open(relative) as handle:
             handle.write(data)
