@@ -32,10 +32,10 @@ from .assemble import LANGS, ProgramView, SiteView, assemble, route
 from .datapackage import (TABLES, Package, ZipMember, all_descriptor, concatenated_csv, csv_header, csv_preview, deflated,
                           descriptor_bytes, package_files, program_package, source_of, write_zip)
 from .dcat import catalog_turtle, catalogue_order, catalogue_turtle, dataset_turtle
-from .model import CatalogueEntry
+from .model import CatalogueEntry, Text
 from .parallel import default_workers, fewer_collections, worker_pool
 from .problems import Problem
-from .render import SEARCH_INDEX, Renderer
+from .render import SEARCH_INDEX, Listed, Renderer, shown
 from .validate import PROGRAM_ID, Corpus, check, check_catalogue, check_program, problem_order, program_folders
 from .write import OutputBusy, OutputFolder, UnsafeOutputPath, safe_relative
 
@@ -111,7 +111,7 @@ def data_date(content: Path) -> str | None:
 
 # A line of {"version", "shared", "catalog", "all", "common"}, then one per program, by id.
 MANIFEST = ".build-manifest.jsonl"
-MANIFEST_VERSION = 7
+MANIFEST_VERSION = 8
 GENERATOR = Path(__file__).resolve().parent
 
 
@@ -328,6 +328,8 @@ class ProgramPart:
     dcat: str  # its dataset in the DCAT catalogue, as Turtle
     source: dict[str, str]  # its document, in the all-programs package's sources
     home: list[str]  # its entry on the home page, by language (LANGS order)
+    oblast: dict[str, str] | None  # its hromada's oblast (a Text), by which a long home page groups it
+    names: list[str]  # its hromada's name as shown, by language, by which the home page orders it
     uses: list[list[str]]  # [code, entry in uk, entry in en] for each indicator on a comparison page
     tally: list[int]  # its pages, its files in the site, the bytes of its files
     problems: list[list[Any]]  # Problem.plain, relative to its folder
@@ -338,8 +340,11 @@ class ProgramPart:
         """From the manifest, which the build trusts no further than it can check."""
         try:
             part = cls(**data)
-            strings = [part.dcat, *part.source.values(), *part.home, *(text for use in part.uses for text in use)]
-            if not (all(isinstance(s, str) for s in strings) and len(part.home) == len(LANGS)
+            strings = [part.dcat, *part.source.values(), *part.home, *(text for use in part.uses for text in use),
+                       *part.names]
+            if part.oblast is not None:
+                Text(**part.oblast)
+            if not (all(isinstance(s, str) for s in strings) and len(part.home) == len(LANGS) == len(part.names)
                     and all(len(use) == 1 + len(LANGS) for use in part.uses)
                     and sorted(part.rows) == sorted(t.name for t in TABLES)
                     and all(isinstance(n, int) for n in [*part.rows.values(), *part.tally]) and len(part.tally) == 3
@@ -515,6 +520,8 @@ def _render_program(job: _Job, program: ProgramView, lap: _Stopwatch) -> Unit:
         uses = [[items[0][0], *(entry for _, entry in items)] for items in zip(*by_lang)]
         common = {"rows": {name: len(rows) for name, rows in package.tables.items()}, "dcat": dcat,
                   "source": source_of(program), "home": [renderer.home_entry(program, lang) for lang in LANGS],
+                  "oblast": hromada.oblast.model_dump(exclude_none=True) if (hromada := program.program.hromada).oblast
+                  else None, "names": [shown(hromada.name, lang) for lang in LANGS],
                   "uses": uses, "problems": [p.plain(str(program.source.folder)) for p in program.problems]}
     routes: dict[str, list[str]] = {}
     files: list[tuple[str, str, int]] = []
@@ -891,7 +898,8 @@ def _write_common(renderer: Renderer, templates: Path, program_ids: list[str], p
 
     put("index.html", lambda: renderer.render(renderer.chooser_page()))
     for index, lang in enumerate(LANGS):
-        page = renderer.home_page(lang, [part.home[index] for part in parts], program_ids)
+        page = renderer.home_page(lang, [Listed(program_id, part.home[index], Text(**part.oblast) if part.oblast else None,
+                                                part.names[index]) for program_id, part in zip(program_ids, parts)])
         put(page.path, lambda page=page: renderer.render(page))
     # The comparisons: every program's entries, by code, in the order of the programs.
     uses: dict[str, list[list[str]]] = {}

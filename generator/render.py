@@ -8,6 +8,7 @@ language each string is in.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
@@ -23,6 +24,7 @@ from jinja2.runtime import Context
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from markupsafe import Markup, escape
+from translitua import translit
 
 from .assemble import LANGS, IndicatorView, ProgramView, SiteView, route
 from .datapackage import TABLES, Package, csv_cell
@@ -50,6 +52,33 @@ def load_strings(templates: Path) -> dict[str, dict[str, str]]:
 # programs, up to 14 KB for synthetic ones. Ten keep the first search to about 200 KB on a weak connection.
 # Above it, the home page searches the comparisons, and each program page its own program.
 MERGED_SEARCH_LIMIT = 10
+# Above this many programs, the home page lists them by oblast, under a list of links to each
+# oblast: a resident looking for one hromada among 1,469 scrolls to it in two steps, and a screen
+# reader moves from oblast to oblast by headings.
+HOME_GROUPED_ABOVE = 10
+
+UK_ALPHABET = "абвгґдеєжзиіїйклмнопрстуфхцчшщьюя"
+# Unicode has Є, І, Ї and Ґ before А: each letter is taken to its place in the alphabet instead,
+# and the apostrophe, which Ukrainian alphabetical order passes over, is left out.
+_UK_ORDER = str.maketrans({**{letter: chr(0xE000 + place) for place, letter in enumerate(UK_ALPHABET)},
+                           "'": None, "\u02bc": None, "\u2019": None})
+
+
+def sort_key(text: str, lang: str) -> str:
+    """``text`` as it sorts in the language's alphabetical order."""
+    folded = text.casefold()
+    return folded.translate(_UK_ORDER) if lang == "uk" else folded
+
+
+@dataclass(frozen=True)
+class Listed:
+    """A program on the home page: its entry (Renderer.home_entry), its oblast, and its name as shown."""
+    program_id: str
+    entry: str
+    oblast: Text | None
+    name: str
+
+
 # A search index: a script, not JSON, so that search works from a folder too (browsers do not
 # fetch() from file:// addresses, but they run its scripts). It adds itself to a list search.js reads.
 SEARCH_INDEX = "search-index.js"
@@ -416,12 +445,31 @@ class Renderer:
     def chooser_page(self) -> Page:
         return Page("", "chooser.html", "uk", {})
 
-    def home_page(self, lang: str, items: list[str], program_ids: list[str]) -> Page:
-        """The list of programs (``items``: each program's home_entry, rendered and escaped by its
-        worker, so joined here as they are); on a site of a few programs, one search across all of them too."""
+    def home_page(self, lang: str, listed: list[Listed]) -> Page:
+        """The list of programs by name, in the language's alphabetical order; above HOME_GROUPED_ABOVE,
+        by oblast. Each entry was rendered and escaped by its program's worker, so it is joined here as
+        it is. On a site of a few programs, one search across all of them too."""
+        listed = sorted(listed, key=lambda item: (not item.name, sort_key(item.name, lang), item.program_id))  # unnamed last
+        program_ids = sorted(item.program_id for item in listed)
         indexes = ([route(lang, program_id) + SEARCH_INDEX for program_id in program_ids]
                    if self.search and len(program_ids) <= MERGED_SEARCH_LIMIT else [])
-        return Page(route(lang), "home.html", lang, {"items": Markup("".join(items)),
+        groups: list[dict[str, Any]] = []
+        if len(listed) > HOME_GROUPED_ABOVE:
+            by_oblast: dict[str, list[Listed]] = {}  # by its Ukrainian name, the authoritative one
+            for item in listed:
+                by_oblast.setdefault(item.oblast.uk if item.oblast else "", []).append(item)
+            anchors: set[str] = set()
+            for uk, items in by_oblast.items():
+                oblast = next((i.oblast for i in items if i.oblast and i.oblast.en), items[0].oblast)
+                anchor = "in-" + (re.sub(r"[^a-z0-9]+", "-", translit(uk).lower()).strip("-") or "other")
+                while anchor in anchors:  # two names alike but for what the address leaves out
+                    anchor += "-"
+                anchors.add(anchor)
+                groups.append({"oblast": oblast, "anchor": anchor, "count": len(items),
+                               "entries": Markup("".join(item.entry for item in items))})
+            groups.sort(key=lambda group: (group["oblast"] is None, sort_key(shown(group["oblast"], lang), lang)))
+        return Page(route(lang), "home.html", lang, {"items": Markup("".join(item.entry for item in listed)),
+                                                     "groups": groups, "count": len(listed),
                                                      "search_indexes": [route(lang) + SEARCH_INDEX, *indexes],
                                                      "merged_search": bool(indexes)})
 

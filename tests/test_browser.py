@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Iterator
 
 import pytest
+import yaml
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, sync_playwright
 
@@ -381,7 +382,7 @@ def test_an_offline_copy_is_browsed_from_its_folder_page_to_page(browser: Browse
     assert page.locator("article h1").count() == 1
     page.locator("nav.breadcrumbs a").first.click()  # home, from two folders down
     page.wait_for_load_state()
-    assert page.url == (out / "uk" / "index.html").as_uri() and page.locator("main h2 a").count() == 5
+    assert page.url == (out / "uk" / "index.html").as_uri() and page.locator("main h3 a").count() == 5
     assert errors == [] and failed == []
     page.context.close()
 
@@ -422,6 +423,51 @@ def test_a_national_home_page_finds_an_indicator_compared_across_hromadas(browse
         assert response.status == 200 and page.locator("h1").inner_text() == entry.name.uk
         assert errors == [] and failed == []
         page.context.close()
+
+
+def test_a_national_home_page_lists_hromadas_by_oblast_and_jumps_to_one(browser: Browser, tmp_path: Path) -> None:
+    """Above HOME_GROUPED_ABOVE programs, each hromada is listed once, under its oblast's heading; the
+    oblasts are in alphabetical order (on the Ukrainian page Ukrainian's, as the Constitution lists
+    them, where І comes after И and not before А), and so are the hromadas in each. A link of the
+    list of oblasts brings a phone's screen to that oblast, and the page passes the WCAG checks."""
+    from generator.render import HOME_GROUPED_ABOVE, sort_key
+    from generator.synthetic import OBLASTS, write_corpus
+
+    content = tmp_path / "content"
+    ids = write_corpus(CONTENT, content, HOME_GROUPED_ABOVE + 14, seed=9)
+    assert build(content, tmp_path / "site", packages_out=tmp_path / "datapackages").built
+    hromadas = {program_id: yaml.safe_load((content / program_id / "program.yaml").read_text(encoding="utf-8"))["hromada"]
+                for program_id in ids}
+    with _served(tmp_path / "site") as url:
+        for lang in ("uk", "en"):
+            page, errors, failed = _open(browser, f"{url}{lang}/", width=390)
+            present = {hromada["oblast"][lang] for hromada in hromadas.values()}
+            expected = [pair[0 if lang == "uk" else 1] for pair in OBLASTS]
+            expected = [name for name in expected if name in present] if lang == "uk" else sorted(present)
+            assert [" ".join(text.split()[:-1]) for text in page.locator("nav.oblast-index li").all_inner_texts()] \
+                == expected
+            groups = page.locator("section.oblast-group")
+            assert groups.locator("h2").all_inner_texts() == expected
+            listed = []
+            for index, oblast in enumerate(expected):
+                links = groups.nth(index).locator("h3 a")
+                program_ids = [href.strip("/") for href in (links.nth(i).get_attribute("href") for i in range(links.count()))]
+                assert {hromadas[program_id]["oblast"][lang] for program_id in program_ids} == {oblast}
+                names = links.all_inner_texts()
+                assert names == sorted(names, key=lambda name: sort_key(name, lang)) and len(names) > 0
+                listed += program_ids
+            assert sorted(listed) == sorted(ids)  # every hromada, once
+            middle = page.locator("nav.oblast-index a").nth(len(expected) // 2)  # the last may end the page
+            target = middle.get_attribute("href")
+            middle.click()
+            heading = page.locator(f"h2{target}")
+            page.wait_for_function("() => window.scrollY > 0")
+            assert page.url.endswith(target) and heading.inner_text() == expected[len(expected) // 2]
+            assert -1 < heading.bounding_box()["y"] < 50  # at the top of the screen
+            results = Axe().run(page, options=WCAG)
+            assert results.violations_count == 0, results.generate_report()
+            assert errors == [] and failed == []
+            page.context.close()
 
 
 def _table_numbers(page: Page, selector: str) -> list[str]:

@@ -18,7 +18,7 @@ import yaml
 
 from generator.assemble import LANGS
 from generator.build import build
-from generator.render import format_number
+from generator.render import format_number, sort_key
 from generator.validate import validate
 
 from .conftest import CONTENT, MINIMAL, ROOT
@@ -332,6 +332,37 @@ class _Crumbs(HTMLParser):
             self.items[-1][1] += data
         elif self._in == "eyebrow":
             self.eyebrow += data
+
+
+def test_ukrainian_names_sort_in_the_ukrainian_alphabet() -> None:
+    """Unicode puts Є, І, Ї and Ґ before А; Ukrainian order has Ґ after Г, Є after Е, І and Ї after И,
+    and passes over the apostrophe (Кам'янець before Камінь would be wrong: я comes after і)."""
+    ordered = ["Авангард", "Біла Церква", "Гадяч", "Ґалаґаївка", "Дубно", "Енергодар", "Єланець", "Житомир",
+               "Зіньків", "Иршавка", "Іванків", "Їжакевичі", "Йосипівка", "Камінь-Каширський", "Кам'янець-Подільський",
+               "Кам’янка", "Славута", "Шаргород", "Щасливе", "Ювілейне", "Яготин"]
+    for shuffled in (ordered[::-1], sorted(ordered)):
+        assert sorted(shuffled, key=lambda name: sort_key(name, "uk")) == ordered
+    assert sorted(["Zhytomyr", "avanhard", "Kamianets"], key=lambda name: sort_key(name, "en")) == \
+        ["avanhard", "Kamianets", "Zhytomyr"]
+
+
+def test_a_home_page_of_a_few_programs_lists_them_by_name_the_unnamed_last(built) -> None:
+    """Up to HOME_GROUPED_ABOVE programs, one list under «Громади» / «Hromadas», by the hromada's name
+    in the page's language, not by the program's id (a transliteration, which sorts Х as Kh)."""
+    site, _ = built
+    expected = {
+        "uk": ["Громади (5)", "Балаклійська міська територіальна громада", "Кременчуцька міська територіальна громада",
+               "Слобожанська селищна територіальна громада", "Хмільницька міська територіальна громада",
+               "Громада не названа в документі"],
+        "en": ["Hromadas (5)", "Balakliia city hromada", "Khmilnyk city hromada", "Kremenchuk city hromada",
+               "Slobozhanske settlement hromada", "The document does not name the hromada"],
+    }
+    for lang, headings in expected.items():
+        page = (site / lang / "index.html").read_text(encoding="utf-8")
+        main = page[page.index("<main"):page.index("</main>")]
+        shown = [unescape(re.sub(r"<[^>]+>", "", heading)) for heading in re.findall(r"<h[23][^>]*>(.*?)</h[23]>", main)]
+        assert shown == headings, lang
+        assert 'class="oblast-index"' not in page
 
 
 def test_every_program_page_shows_its_trail_home_program_then_itself(built, corpus) -> None:
