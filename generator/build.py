@@ -35,7 +35,7 @@ from .dcat import catalog_turtle, catalogue_order, catalogue_turtle, dataset_tur
 from .model import CatalogueEntry, Text
 from .parallel import default_workers, fewer_collections, worker_pool
 from .problems import Problem
-from .render import SEARCH_INDEX, Listed, Renderer, shown
+from .render import SEARCH_INDEX, Listed, Renderer, shown, sort_key
 from .validate import PROGRAM_ID, Corpus, check, check_catalogue, check_program, problem_order, program_folders
 from .write import OutputBusy, OutputFolder, UnsafeOutputPath, safe_relative
 
@@ -901,11 +901,11 @@ def _write_common(renderer: Renderer, templates: Path, program_ids: list[str], p
         page = renderer.home_page(lang, [Listed(program_id, part.home[index], Text(**part.oblast) if part.oblast else None,
                                                 part.names[index]) for program_id, part in zip(program_ids, parts)])
         put(page.path, lambda page=page: renderer.render(page))
-    # The comparisons: every program's entries, by code, in the order of the programs.
-    uses: dict[str, list[list[str]]] = {}
+    # The comparisons: every program's entries, by code, each language's by the hromadas' names there.
+    uses: dict[str, list[tuple[list[str], list[str]]]] = {}
     for part in parts:
         for use in part.uses:
-            uses.setdefault(use[0], []).append(use[1:])
+            uses.setdefault(use[0], []).append((part.names, use[1:]))
     changed = [part for program_id, part in zip(program_ids, parts) if program_id not in unchanged]
     if previous is not None:
         changed += [old.common for program_id, old in previous.programs.items() if program_id not in unchanged]
@@ -917,7 +917,8 @@ def _write_common(renderer: Renderer, templates: Path, program_ids: list[str], p
         if tree == "site" and path.split("/")[1:2] == ["indicators"]}
     for entry in entries:
         for index, lang in enumerate(LANGS):
-            page = renderer.comparison_page(entry, lang, [use[index] for use in uses[entry.code]])
+            listed = sorted(uses[entry.code], key=lambda use: (not use[0][index], sort_key(use[0][index], lang)))
+            page = renderer.comparison_page(entry, lang, [entries[index] for _, entries in listed])
             if entry.code in affected or not keep(page.path):
                 put(page.path, lambda page=page: renderer.render(page))
     if renderer.search:  # the comparisons, by what each indicator is: the same while the same ones are made

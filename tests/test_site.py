@@ -365,6 +365,22 @@ def test_a_home_page_of_a_few_programs_lists_them_by_name_the_unnamed_last(built
         assert 'class="oblast-index"' not in page
 
 
+def test_a_comparison_lists_the_hromadas_by_name_as_the_home_page_does(built) -> None:
+    """Each standard indicator's comparison lists the hromadas that use it in the order of the home page,
+    the unnamed last, not in the order of the program ids."""
+    site, _ = built
+    differs = 0
+    for lang in LANGS:
+        home = (site / lang / "index.html").read_text(encoding="utf-8")
+        order = re.findall(r'<h3><a href="([^"/]+)/">', home)
+        assert len(order) == 5
+        for page in sorted((site / lang / "indicators").glob("*/index.html")):
+            listed = re.findall(r'<li><a href="\.\./\.\./([^/]+)/indicators/', page.read_text(encoding="utf-8"))
+            assert listed == sorted(listed, key=order.index), page
+            differs += listed != sorted(listed)
+    assert differs > 0  # some page where the ids' order would be wrong
+
+
 def test_every_program_page_shows_its_trail_home_program_then_itself(built, corpus) -> None:
     """Each page of a program leads back to its language's home and to its program, named by the
     hromada and the years, and marks itself as the current page; the eyebrow of its sections, priorities,
