@@ -91,7 +91,7 @@ def file_system(folder: Path) -> str:
     """The type of the file system a folder is on (Linux's /proc/mounts), or "unknown".
 
     The floor and the write stage depend on it: on one 2-core machine the national output's
-    floor was 9 to 25 s in memory (tmpfs) on different days, and 28 to 71 s on its ext4 disk
+    floor was 9 to 25 s in memory (tmpfs) on different days, and 28 to 85 s on its ext4 disk
     within one run.
     """
     try:
