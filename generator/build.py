@@ -898,8 +898,9 @@ def _write_common(renderer: Renderer, templates: Path, program_ids: list[str], p
 
     put("index.html", lambda: renderer.render(renderer.chooser_page()))
     for index, lang in enumerate(LANGS):
-        page = renderer.home_page(lang, [Listed(program_id, part.home[index], Text(**part.oblast) if part.oblast else None,
-                                                part.names[index]) for program_id, part in zip(program_ids, parts)])
+        on_home = [Listed(program_id, part.home[index], Text(**part.oblast) if part.oblast else None, part.names[index])
+                   for program_id, part in zip(program_ids, parts)]
+        page = renderer.home_page(lang, on_home)
         put(page.path, lambda page=page: renderer.render(page))
     # The comparisons: every program's entries, by code, each language's by the hromadas' names there.
     uses: dict[str, list[tuple[list[str], list[str]]]] = {}
@@ -917,8 +918,8 @@ def _write_common(renderer: Renderer, templates: Path, program_ids: list[str], p
         if tree == "site" and path.split("/")[1:2] == ["indicators"]}
     for entry in entries:
         for index, lang in enumerate(LANGS):
-            listed = sorted(uses[entry.code], key=lambda use: (not use[0][index], sort_key(use[0][index], lang)))
-            page = renderer.comparison_page(entry, lang, [entries[index] for _, entries in listed])
+            by_name = sorted(uses[entry.code], key=lambda use: (not use[0][index], sort_key(use[0][index], lang)))
+            page = renderer.comparison_page(entry, lang, [texts[index] for _, texts in by_name])
             if entry.code in affected or not keep(page.path):
                 put(page.path, lambda page=page: renderer.render(page))
     if renderer.search:  # the comparisons, by what each indicator is: the same while the same ones are made

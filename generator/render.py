@@ -449,7 +449,8 @@ class Renderer:
         """The list of programs by name, in the language's alphabetical order; above HOME_GROUPED_ABOVE,
         by oblast. Each entry was rendered and escaped by its program's worker, so it is joined here as
         it is. On a site of a few programs, one search across all of them too."""
-        listed = sorted(listed, key=lambda item: (not item.name, sort_key(item.name, lang), item.program_id))  # unnamed last
+        # By name, the unnamed last; a hromada's programs of different years by id.
+        listed = sorted(listed, key=lambda item: (not item.name, sort_key(item.name, lang), item.program_id))
         program_ids = sorted(item.program_id for item in listed)
         indexes = ([route(lang, program_id) + SEARCH_INDEX for program_id in program_ids]
                    if self.search and len(program_ids) <= MERGED_SEARCH_LIMIT else [])

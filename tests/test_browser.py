@@ -436,8 +436,7 @@ def test_a_national_home_page_lists_hromadas_by_oblast_and_jumps_to_one(browser:
     content = tmp_path / "content"
     ids = write_corpus(CONTENT, content, HOME_GROUPED_ABOVE + 14, seed=9)
     assert build(content, tmp_path / "site", packages_out=tmp_path / "datapackages").built
-    hromadas = {program_id: yaml.safe_load((content / program_id / "program.yaml").read_text(encoding="utf-8"))["hromada"]
-                for program_id in ids}
+    hromadas = {i: yaml.safe_load((content / i / "program.yaml").read_text(encoding="utf-8"))["hromada"] for i in ids}
     with _served(tmp_path / "site") as url:
         for lang in ("uk", "en"):
             page, errors, failed = _open(browser, f"{url}{lang}/", width=390)
@@ -451,7 +450,7 @@ def test_a_national_home_page_lists_hromadas_by_oblast_and_jumps_to_one(browser:
             listed = []
             for index, oblast in enumerate(expected):
                 links = groups.nth(index).locator("h3 a")
-                program_ids = [href.strip("/") for href in (links.nth(i).get_attribute("href") for i in range(links.count()))]
+                program_ids = [links.nth(i).get_attribute("href").strip("/") for i in range(links.count())]
                 assert {hromadas[program_id]["oblast"][lang] for program_id in program_ids} == {oblast}
                 names = links.all_inner_texts()
                 assert names == sorted(names, key=lambda name: sort_key(name, lang)) and len(names) > 0
