@@ -460,7 +460,7 @@ class Renderer:
             for item in listed:
                 by_oblast.setdefault(item.oblast.uk if item.oblast else "", []).append(item)
             anchors: set[str] = set()
-            for uk, items in by_oblast.items():
+            for uk, items in sorted(by_oblast.items()):  # so that both languages give an oblast the same anchor
                 oblast = next((i.oblast for i in items if i.oblast and i.oblast.en), items[0].oblast)
                 anchor = "in-" + (re.sub(r"[^a-z0-9]+", "-", translit(uk).lower()).strip("-") or "other")
                 while anchor in anchors:  # two names alike but for what the address leaves out

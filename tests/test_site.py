@@ -346,6 +346,27 @@ def test_ukrainian_names_sort_in_the_ukrainian_alphabet() -> None:
         ["avanhard", "Kamianets", "Zhytomyr"]
 
 
+def test_oblasts_alike_in_their_address_get_anchors_of_their_own_the_same_in_both_languages() -> None:
+    """A source may spell an oblast two ways (here with two spaces): two groups then, whose anchors
+    differ, and each oblast's anchor is the same on the Ukrainian and the English page."""
+    from generator.assemble import SiteView
+    from generator.model import Text
+    from generator.render import HOME_GROUPED_ABOVE, Listed, Renderer
+
+    renderer = Renderer(TEMPLATES, SiteView([], []), "/")
+    # The hromadas' names put the first spelling's first in English and last in Ukrainian.
+    spellings = [("Київська область", {"uk": "Ярмолинці", "en": "Avanhard"}),
+                 ("Київська  область", {"uk": "Авангард", "en": "Yarmolyntsi"})]
+    anchors = {}
+    for lang in LANGS:
+        listed = [Listed(f"p{i}", f"<li>{i}</li>", Text(uk=oblast, en="Kyiv oblast"), names[lang])
+                  for i, (oblast, names) in enumerate(spellings * HOME_GROUPED_ABOVE)]
+        groups = renderer.home_page(lang, listed).context["groups"]
+        anchors[lang] = {group["anchor"]: group["entries"] for group in groups}
+        assert len(anchors[lang]) == 2 and all(anchor.startswith("in-kyivska-oblast") for anchor in anchors[lang])
+    assert anchors["uk"] == anchors["en"]
+
+
 def test_a_home_page_of_a_few_programs_lists_them_by_name_the_unnamed_last(built) -> None:
     """Up to HOME_GROUPED_ABOVE programs, one list under «Громади» / «Hromadas», by the hromada's name
     in the page's language, not by the program's id (a transliteration, which sorts Х as Kh)."""
