@@ -897,9 +897,10 @@ def _write_common(renderer: Renderer, templates: Path, program_ids: list[str], p
         return True
 
     put("index.html", lambda: renderer.render(renderer.chooser_page()))
+    oblasts = [Text(**part.oblast) if part.oblast else None for part in parts]
     for index, lang in enumerate(LANGS):
-        on_home = [Listed(program_id, part.home[index], Text(**part.oblast) if part.oblast else None, part.names[index])
-                   for program_id, part in zip(program_ids, parts)]
+        on_home = [Listed(program_id, part.home[index], oblast, part.names[index])
+                   for program_id, part, oblast in zip(program_ids, parts, oblasts)]
         page = renderer.home_page(lang, on_home)
         put(page.path, lambda page=page: renderer.render(page))
     # The comparisons: every program's entries, by code, each language's by the hromadas' names there.

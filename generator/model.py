@@ -12,11 +12,13 @@ council typed them (a number, or text such as ``"8 632"``, ``"5,0"``, ``"+"``,
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from enum import Enum
 from typing import Annotated, Union
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictInt, StrictStr, WithJsonSchema, field_validator
+from translitua import translit
 
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 YEAR_KEY_PATTERN = r"^(19|20)[0-9]{2}$"
@@ -62,6 +64,12 @@ YearCells = Annotated[
     dict[StrictInt, Cell],
     Field(description="Figures by year, e.g. `2025: 120`.", json_schema_extra={"propertyNames": {"pattern": YEAR_KEY_PATTERN}}),
 ]
+
+
+def slug(text: str) -> str:
+    """``text`` transliterated (translitua's default, Ukraine's official table), in lower case,
+    with hyphens between words: how a program id is made of its hromada's name."""
+    return re.sub(r"[^a-z0-9]+", "-", translit(text).lower()).strip("-")
 
 
 class Strict(BaseModel):

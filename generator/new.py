@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
-from translitua import translit
+from .model import slug
 
 PROGRAM = """\
 # yaml-language-server: $schema=../../schemas/program.schema.json
@@ -95,8 +94,7 @@ SECTION = """\
 
 
 def program_id(short_name: str, start: int, end: int) -> str:
-    stem = re.sub(r"[^a-z0-9]+", "-", translit(short_name).lower()).strip("-")
-    return f"{stem}-{start}-{end}"
+    return f"{slug(short_name)}-{start}-{end}"
 
 
 def scaffold(content: Path, short_name: str, name: str, kind: str, start: int, end: int) -> Path:

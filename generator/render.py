@@ -8,7 +8,6 @@ language each string is in.
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
@@ -24,12 +23,11 @@ from jinja2.runtime import Context
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from markupsafe import Markup, escape
-from translitua import translit
 
 from .assemble import LANGS, IndicatorView, ProgramView, SiteView, route
 from .datapackage import TABLES, Package, csv_cell
 from .figures import CellStatus, Figure
-from .model import CatalogueEntry, FundingSource, Text
+from .model import CatalogueEntry, FundingSource, Text, slug
 
 LOCALES = {"uk": "uk_UA", "en": "en_GB"}
 OTHER = {"uk": "en", "en": "uk"}
@@ -462,7 +460,7 @@ class Renderer:
             anchors: set[str] = set()
             for uk, items in sorted(by_oblast.items()):  # so that both languages give an oblast the same anchor
                 oblast = next((i.oblast for i in items if i.oblast and i.oblast.en), items[0].oblast)
-                anchor = "in-" + (re.sub(r"[^a-z0-9]+", "-", translit(uk).lower()).strip("-") or "other")
+                anchor = "in-" + (slug(uk) or "other")
                 while anchor in anchors:  # two names alike but for what the address leaves out
                     anchor += "-"
                 anchors.add(anchor)

@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any, Collection, Iterable, Iterator
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
-from translitua import translit
 
 from . import figures
 from .figures import CellStatus
@@ -36,6 +35,7 @@ from .model import (
     Tasks,
     Text,
     ValueMode,
+    slug,
 )
 from .parallel import default_workers, fewer_collections, worker_pool
 from .problems import Problem, type_name
@@ -546,7 +546,7 @@ class _ProgramChecks:
         if hromada.name is None:
             self.report("program.yaml", ("hromada",), "hromada-name-missing")
         if hromada.short_name is not None and match:
-            stem = re.sub(r"[^a-z0-9]+", "-", translit(hromada.short_name.uk).lower()).strip("-")
+            stem = slug(hromada.short_name.uk)
             expected = f"{stem}-{match[1]}-{match[2]}"  # the years are checked above
             if expected != self.folder.name:
                 self.report("program.yaml", ("hromada", "short_name"), "program-id-transliteration", value=self.folder.name, expected=expected)
