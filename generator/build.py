@@ -526,7 +526,7 @@ def _render_program(job: _Job, program: ProgramView, lap: _Stopwatch) -> Unit:
     routes: dict[str, list[str]] = {}
     files: list[tuple[str, str, int]] = []
 
-    def put(path: str, make: Callable[[], bytes], stage: str) -> Path:
+    def put(path: str, make: Callable[[], bytes], stage: str) -> str:
         with lap(stage):
             data = make()
         with lap("write"):
@@ -643,7 +643,7 @@ def write_all_package(program_ids: list[str], parts: list[ProgramPart], date: st
         return data_out.current(name)
 
     descriptor = descriptor_bytes(all_descriptor([part.source for part in parts], date, base_url))
-    members = {"all/datapackage.json": data_out.write("all/datapackage.json", descriptor)}
+    members = {"all/datapackage.json": Path(data_out.write("all/datapackage.json", descriptor))}
     zipped = [ZipMember("all/datapackage.json", len(descriptor), zlib.crc32(descriptor), [deflated(descriptor)])]
     rows = _compressed_rows(program_ids, parts, [current(i, f"{i}.zip") for i in program_ids])
     for table in TABLES:

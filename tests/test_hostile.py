@@ -537,3 +537,24 @@ def test_a_read_only_output_folder_gives_a_clear_message_and_keeps_the_previous_
     assert "could not write" in result.stderr or "не вдалося записати" in result.stderr
     assert "Traceback" not in result.stderr
     assert _tree_hash(out) == before
+
+
+@pytest.mark.parametrize("relative", ["../escaped.html", "/tmp/escaped.html", "uk/../../escaped.html", "uk/..",
+                                      "uk//index.html", "./uk/index.html", "uk/./index.html", "uk/", "", ".",
+                                      "uk\\..\\escaped.html"])
+def test_the_output_folder_refuses_a_path_that_leaves_it_or_is_not_plain(tmp_path: Path, relative: str) -> None:
+    from generator.write import UnsafeOutputPath
+
+    site = tmp_path / "out" / "site"
+    with OutputFolder(site) as out:
+        with pytest.raises(UnsafeOutputPath):
+            out.write(relative, b"x")
+        with pytest.raises(UnsafeOutputPath):
+            out.open(relative)
+        out.write("uk/plain/index.html", b"plain")
+        with pytest.raises(UnsafeOutputPath):  # the same path twice
+            out.write("uk/plain/index.html", b"again")
+        out.commit()
+    files = sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*") if p.is_file())
+    assert files == ["out/.site.lock", "out/site/uk/plain/index.html"]
+    assert (site / "uk/plain/index.html").read_bytes() == b"plain"
