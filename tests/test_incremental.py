@@ -13,7 +13,7 @@ import pytest
 
 from generator.build import MANIFEST, MANIFEST_VERSION, build
 
-from .conftest import CONTENT
+from .conftest import CONTENT, ROOT
 
 
 def tree_digest(root: Path) -> dict[str, str]:
@@ -487,3 +487,57 @@ def test_a_program_changed_a_moment_ago_gets_no_stamp(content: Path, tmp_path: P
     out = tmp_path / "out"
     _build(content, out, search=False)  # the content was copied a moment ago
     assert json.loads((out / ".site.stamps").read_text(encoding="utf-8"))["programs"] == {}
+
+
+def test_templates_are_compiled_once_and_loaded_after_as_jinja_compiled_them(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A build loads the templates' code that an earlier build compiled, and makes the same bytes.
+    A damaged cache, an edited template or no cache to be had means compiling, never a failed build."""
+    import tempfile
+
+    from generator.render import PageEnvironment
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))  # a cache of this test's own
+    (tmp_path / "tmp").mkdir()
+    compiled: list[str] = []
+    compile_ = PageEnvironment.compile
+    monkeypatch.setattr(PageEnvironment, "compile",
+                        lambda self, source, name=None, *rest, **options:
+                        compiled.append(name) or compile_(self, source, name, *rest, **options))
+
+    def built(name: str, **options: object) -> tuple[dict[str, str], dict[str, str], int]:
+        return _build(CONTENT, tmp_path / name, workers=1, incremental=False, **options)
+
+    first = built("first")
+    used = sorted(set(compiled))
+    assert "base.html" in used and "indicator.html" in used
+    cache = tmp_path / "tmp" / f"_jinja2-cache-{os.getuid()}"
+    files = sorted(cache.iterdir())
+    assert len(files) == len(used) and all(f.name.startswith("hromada-") for f in files)
+    assert oct(cache.stat().st_mode & 0o777) == oct(0o700)  # the user's alone
+
+    compiled.clear()
+    assert built("second") == first
+    assert compiled == []  # loaded, not compiled
+
+    for index, file in enumerate(files):  # damaged: cut short, or not what Jinja wrote at all
+        file.write_bytes(file.read_bytes()[:len(file.read_bytes()) // 2] if index % 2 else b"j2\x80\x02garbage")
+    compiled.clear()
+    assert built("damaged") == first
+    assert sorted(set(compiled)) == used
+
+    templates = tmp_path / "templates"
+    shutil.copytree(ROOT / "templates", templates)
+    base = templates / "base.html"
+    base.write_text(base.read_text(encoding="utf-8").replace("</body>", "<p>edited</p></body>", 1), encoding="utf-8")
+    compiled.clear()
+    edited = _build(CONTENT, tmp_path / "edited", workers=1, incremental=False, templates=templates)
+    assert "base.html" in compiled
+    assert "<p>edited</p>" in (tmp_path / "edited" / "site" / "uk" / "index.html").read_text(encoding="utf-8")
+    assert edited[1] == first[1]
+
+    (tmp_path / "file").write_bytes(b"")
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "file"))  # no folder to be had for a cache
+    compiled.clear()
+    assert built("no cache") == first
+    assert sorted(set(compiled)) == used
