@@ -175,6 +175,11 @@ class CompiledTemplates(FileSystemBytecodeCache):
         except (OSError, RuntimeError):  # no temporary directory, or one that is not safe
             return None
 
+    def get_bucket(self, environment: Environment, name: str, filename: str | None, source: str) -> Bucket:
+        # Keyed by the template's name and source, not its path: a copy of the templates elsewhere
+        # (another checkout, each test's) shares their code instead of adding files for ever.
+        return super().get_bucket(environment, name, self.get_source_checksum(source), source)
+
     def load_bytecode(self, bucket: Bucket) -> None:
         try:
             super().load_bytecode(bucket)

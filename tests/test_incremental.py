@@ -528,11 +528,15 @@ def test_templates_are_compiled_once_and_loaded_after_as_jinja_compiled_them(
 
     templates = tmp_path / "templates"
     shutil.copytree(ROOT / "templates", templates)
+    compiled.clear()
+    copied = _build(CONTENT, tmp_path / "copied", workers=1, incremental=False, templates=templates)
+    assert copied == first and compiled == []  # the same templates elsewhere: their code, no files added
+    assert sorted(cache.iterdir()) == files
     base = templates / "base.html"
     base.write_text(base.read_text(encoding="utf-8").replace("</body>", "<p>edited</p></body>", 1), encoding="utf-8")
     compiled.clear()
     edited = _build(CONTENT, tmp_path / "edited", workers=1, incremental=False, templates=templates)
-    assert "base.html" in compiled
+    assert compiled == ["base.html"]
     assert "<p>edited</p>" in (tmp_path / "edited" / "site" / "uk" / "index.html").read_text(encoding="utf-8")
     assert edited[1] == first[1]
 
