@@ -163,10 +163,12 @@ class CompiledTemplates(FileSystemBytecodeCache):
     read or written means compiling, as without it.
     """
 
+    # Taken when this module is imported, from the code that runs: read later (by `serve`, after an
+    # edit), it would label the old code generator's output with the new code's digest.
+    CODE = hashlib.sha256(Path(__file__).read_bytes() + f"{jinja2.__version__} {sys.version}".encode()).hexdigest()
+
     def __init__(self) -> None:
-        hasher = hashlib.sha256(Path(__file__).read_bytes())
-        hasher.update(f"{jinja2.__version__} {sys.version}".encode())
-        super().__init__(pattern=f"hromada-{hasher.hexdigest()[:32]}-%s.cache")
+        super().__init__(pattern=f"hromada-{self.CODE[:32]}-%s.cache")
 
     @classmethod
     def or_none(cls) -> "CompiledTemplates | None":

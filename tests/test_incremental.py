@@ -492,8 +492,12 @@ def test_a_program_changed_a_moment_ago_gets_no_stamp(content: Path, tmp_path: P
 def test_templates_are_compiled_once_and_loaded_after_as_jinja_compiled_them(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A build loads the templates' code that an earlier build compiled, and makes the same bytes.
-    A damaged cache, an edited template or no cache to be had means compiling, never a failed build."""
+    A damaged cache, a full disk, an edited template or no cache to be had means compiling, never a
+    failed build."""
+    import errno
     import tempfile
+
+    from jinja2.bccache import bc_magic
 
     from generator.render import PageEnvironment
 
@@ -520,11 +524,25 @@ def test_templates_are_compiled_once_and_loaded_after_as_jinja_compiled_them(
     assert built("second") == first
     assert compiled == []  # loaded, not compiled
 
-    for index, file in enumerate(files):  # damaged: cut short, or not what Jinja wrote at all
-        file.write_bytes(file.read_bytes()[:len(file.read_bytes()) // 2] if index % 2 else b"j2\x80\x02garbage")
+    for index, file in enumerate(files):  # not what Jinja wrote; its checksum's pickle broken; cut short
+        data = file.read_bytes()
+        file.write_bytes([b"garbage", bc_magic + b"\x80\x02X\xff\xff\xff\x7f", data[:len(data) // 2]][index % 3])
     compiled.clear()
     assert built("damaged") == first
     assert sorted(set(compiled)) == used
+
+    def full_disk(*args: object, **kwargs: object) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    for file in files:
+        file.unlink()
+    with monkeypatch.context() as patch:
+        patch.setattr(tempfile, "NamedTemporaryFile", full_disk)  # how Jinja writes a cache file
+        compiled.clear()
+        assert built("full disk") == first
+        assert sorted(set(compiled)) == used and list(cache.iterdir()) == []
+    built("again")
+    assert sorted(cache.iterdir()) == files
 
     templates = tmp_path / "templates"
     shutil.copytree(ROOT / "templates", templates)
