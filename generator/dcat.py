@@ -6,6 +6,7 @@ the same packages.
 
 from __future__ import annotations
 
+import re
 from itertools import chain
 from typing import Iterable
 
@@ -20,9 +21,74 @@ def dataset_turtle(package: Package, base_url: str, data_date: str | None) -> st
     """One package's dataset and its distributions, as Turtle.
 
     Made beside the package, by the worker that renders the program, and kept with it for the
-    next build: rdflib takes about 10 ms a package, 15 s for a national catalogue in one process.
+    next build. Written straight from the package: its shape never changes, and rdflib took
+    6.8 ms a package to build and serialise the graph (10 s of a national build), this 0.2 ms.
+    A test parses it with rdflib and compares it with the graph rdflib builds.
     """
-    return _dataset(package, base_url, data_date).serialize(format="turtle")
+    descriptor = package.descriptor
+    folder = _folder(base_url, package.name)
+    license_uri = _iri(LICENSE["path"])
+    dataset: list[tuple[str, list[str]]] = [
+        ("a", ["dcat:Dataset"]),
+        ("dct:identifier", [_text(package.name)]),
+        ("dct:title", [_text(descriptor["uk:title"], "uk"), _text(descriptor["title"], "en")]),
+        ("dct:description", [_text(descriptor["uk:description"], "uk"), _text(descriptor["description"], "en")]),
+        ("dct:license", [license_uri]),
+        ("dct:language", [f"<{LANGUAGES}UKR>", f"<{LANGUAGES}ENG>"]),
+        ("owl:versionInfo", [_text(descriptor["version"])]),
+    ]
+    if data_date:
+        dataset.append(("dct:modified", [_text(data_date) + "^^xsd:date"]))
+    dataset.append(("dcat:keyword", [_text(keyword) for keyword in descriptor["keywords"]]))
+    if descriptor.get("homepage"):
+        dataset.append(("dcat:landingPage", [_iri(descriptor["homepage"])]))
+    dataset.append(("dct:source", [_text(source["title"], "uk") for source in descriptor["sources"]]))
+    distributions = [
+        ("zip", f"{base_url}datapackages/{package.name}.zip", "application/zip", "ZIP",
+         "Пакет даних повністю (ZIP)", "The whole data package (ZIP)"),
+        ("datapackage", f"{folder}datapackage.json", "application/json", "JSON",
+         "Опис пакета даних (datapackage.json)", "Data package descriptor (datapackage.json)"),
+    ] + [
+        (table.name, f"{folder}{table.name}.csv", "text/csv", "CSV", table.title_uk, table.title)
+        for table in TABLES
+    ]
+    dataset.append(("dcat:distribution", [_iri(f"{folder}#{key}") for key, *_ in distributions]))
+    subjects = [_subject(_iri(f"{folder}#dataset"), dataset)]
+    for key, url, media_type, file_format, title_uk, title_en in distributions:
+        subjects.append(_subject(_iri(f"{folder}#{key}"), [
+            ("a", ["dcat:Distribution"]),
+            ("dct:title", [_text(title_uk, "uk"), _text(title_en, "en")]),
+            ("dcat:downloadURL", [_iri(url)]),
+            ("dcat:accessURL", [_iri(url)]),
+            ("dcat:mediaType", [_text(media_type)]),
+            ("dct:format", [_text(file_format)]),
+            ("dct:license", [license_uri]),
+        ]))
+    prefixes = ["dcat", "dct", "owl", *(["xsd"] if data_date else [])]
+    head = "".join(f"@prefix {prefix}: <{PREFIXES[prefix]}> .\n" for prefix in prefixes)
+    return head + "\n" + "".join(subjects)
+
+
+LANGUAGES = "http://publications.europa.eu/resource/authority/language/"
+PREFIXES = {"dcat": str(DCAT), "dct": str(DCTERMS), "owl": str(OWL), "xsd": str(XSD)}
+# What Turtle allows in neither an IRI (IRIREF) nor, unescaped, a string (STRING_LITERAL_QUOTE).
+_NOT_IN_IRI = re.compile(r'[\x00-\x20<>"{}|^`\\]')
+_STRING_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
+
+
+def _iri(text: str) -> str:
+    """An IRI: what Turtle does not allow in one (a space, a quote...) percent-encoded, as URIs have it."""
+    return "<" + _NOT_IN_IRI.sub(lambda m: "".join(f"%{byte:02X}" for byte in m[0].encode()), text) + ">"
+
+
+def _text(text: str, lang: str | None = None) -> str:
+    return f'"{text.translate(_STRING_ESCAPES)}"' + (f"@{lang}" if lang else "")
+
+
+def _subject(subject: str, pairs: list[tuple[str, list[str]]]) -> str:
+    """A subject and its predicates, the objects of each on lines of their own, as rdflib lays them out."""
+    lines = ",\n        ".join
+    return subject + " " + " ;\n    ".join(f"{predicate} {lines(objects)}" for predicate, objects in pairs) + " .\n\n"
 
 
 def catalog_turtle(names: list[str], base_url: str) -> str:
@@ -78,53 +144,4 @@ def _catalog(names: list[str], base_url: str) -> Graph:
     graph.add((catalog, FOAF.homepage, URIRef(base_url)))
     for name in names:
         graph.add((catalog, DCAT.dataset, URIRef(f"{_folder(base_url, name)}#dataset")))
-    return graph
-
-
-def _dataset(package: Package, base_url: str, data_date: str | None) -> Graph:
-    """One package: its dataset and its distributions."""
-    graph = _graph()
-    license_uri = URIRef(LICENSE["path"])
-    descriptor = package.descriptor
-    folder = _folder(base_url, package.name)
-    dataset = URIRef(f"{folder}#dataset")
-    graph.add((dataset, RDF.type, DCAT.Dataset))
-    graph.add((dataset, DCTERMS.identifier, Literal(package.name)))
-    graph.add((dataset, DCTERMS.title, Literal(descriptor["uk:title"], lang="uk")))
-    graph.add((dataset, DCTERMS.title, Literal(descriptor["title"], lang="en")))
-    graph.add((dataset, DCTERMS.description, Literal(descriptor["uk:description"], lang="uk")))
-    graph.add((dataset, DCTERMS.description, Literal(descriptor["description"], lang="en")))
-    graph.add((dataset, DCTERMS.license, license_uri))
-    graph.add((dataset, DCTERMS.language, URIRef("http://publications.europa.eu/resource/authority/language/UKR")))
-    graph.add((dataset, DCTERMS.language, URIRef("http://publications.europa.eu/resource/authority/language/ENG")))
-    graph.add((dataset, OWL.versionInfo, Literal(descriptor["version"])))
-    if data_date:
-        graph.add((dataset, DCTERMS.modified, Literal(data_date, datatype=XSD.date)))
-    for keyword in descriptor["keywords"]:
-        graph.add((dataset, DCAT.keyword, Literal(keyword)))
-    landing = descriptor.get("homepage")
-    if landing:
-        graph.add((dataset, DCAT.landingPage, URIRef(landing)))
-    for source in descriptor["sources"]:
-        graph.add((dataset, DCTERMS.source, Literal(source["title"], lang="uk")))
-    distributions = [
-        ("zip", f"{base_url}datapackages/{package.name}.zip", "application/zip", "ZIP",
-         "Пакет даних повністю (ZIP)", "The whole data package (ZIP)"),
-        ("datapackage", f"{folder}datapackage.json", "application/json", "JSON",
-         "Опис пакета даних (datapackage.json)", "Data package descriptor (datapackage.json)"),
-    ] + [
-        (table.name, f"{folder}{table.name}.csv", "text/csv", "CSV", table.title_uk, table.title)
-        for table in TABLES
-    ]
-    for key, url, media_type, file_format, title_uk, title_en in distributions:
-        distribution = URIRef(f"{folder}#{key}")
-        graph.add((dataset, DCAT.distribution, distribution))
-        graph.add((distribution, RDF.type, DCAT.Distribution))
-        graph.add((distribution, DCTERMS.title, Literal(title_uk, lang="uk")))
-        graph.add((distribution, DCTERMS.title, Literal(title_en, lang="en")))
-        graph.add((distribution, DCAT.downloadURL, URIRef(url)))
-        graph.add((distribution, DCAT.accessURL, URIRef(url)))
-        graph.add((distribution, DCAT.mediaType, Literal(media_type)))
-        graph.add((distribution, DCTERMS["format"], Literal(file_format)))
-        graph.add((distribution, DCTERMS.license, license_uri))
     return graph

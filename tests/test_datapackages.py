@@ -14,10 +14,12 @@ import pandas
 import pytest
 import yaml
 from frictionless import validate as frictionless_validate
-from rdflib import Graph
-from rdflib.namespace import DCAT, DCTERMS, RDF
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import DCAT, DCTERMS, OWL, RDF, XSD
 
 from generator.build import build
+from generator.datapackage import LICENSE, TABLES, Package
+from generator.dcat import dataset_turtle
 
 from .conftest import CONTENT
 
@@ -218,6 +220,78 @@ def test_dcat_catalogue_lists_every_package_with_its_downloads(output) -> None:
             assert (site / url[len(BASE_URL):]).is_file(), url
         titles = {t.language for t in graph.objects(dataset, DCTERMS.title)}
         assert titles == {"uk", "en"}
+
+
+def _dataset_graph(package: Package, base_url: str, data_date: str | None) -> Graph:
+    """A package's dataset and distributions as rdflib builds them: what dataset_turtle must say."""
+    graph, descriptor = Graph(), package.descriptor
+    folder = f"{base_url}datapackages/{package.name}/"
+    dataset, license_uri = URIRef(f"{folder}#dataset"), URIRef(LICENSE["path"])
+    graph.add((dataset, RDF.type, DCAT.Dataset))
+    graph.add((dataset, DCTERMS.identifier, Literal(package.name)))
+    for key, lang in (("uk:title", "uk"), ("title", "en")):
+        graph.add((dataset, DCTERMS.title, Literal(descriptor[key], lang=lang)))
+    for key, lang in (("uk:description", "uk"), ("description", "en")):
+        graph.add((dataset, DCTERMS.description, Literal(descriptor[key], lang=lang)))
+    graph.add((dataset, DCTERMS.license, license_uri))
+    for code in ("UKR", "ENG"):
+        graph.add((dataset, DCTERMS.language, URIRef(f"http://publications.europa.eu/resource/authority/language/{code}")))
+    graph.add((dataset, OWL.versionInfo, Literal(descriptor["version"])))
+    if data_date:
+        graph.add((dataset, DCTERMS.modified, Literal(data_date, datatype=XSD.date)))
+    for keyword in descriptor["keywords"]:
+        graph.add((dataset, DCAT.keyword, Literal(keyword)))
+    if descriptor.get("homepage"):
+        graph.add((dataset, DCAT.landingPage, URIRef(descriptor["homepage"])))
+    for source in descriptor["sources"]:
+        graph.add((dataset, DCTERMS.source, Literal(source["title"], lang="uk")))
+    distributions = [("zip", f"{base_url}datapackages/{package.name}.zip", "application/zip", "ZIP"),
+                     ("datapackage", f"{folder}datapackage.json", "application/json", "JSON")]
+    distributions += [(table.name, f"{folder}{table.name}.csv", "text/csv", "CSV") for table in TABLES]
+    for key, url, media_type, file_format in distributions:
+        distribution = URIRef(f"{folder}#{key}")
+        graph.add((dataset, DCAT.distribution, distribution))
+        graph.add((distribution, RDF.type, DCAT.Distribution))
+        graph.add((distribution, DCAT.downloadURL, URIRef(url)))
+        graph.add((distribution, DCAT.accessURL, URIRef(url)))
+        graph.add((distribution, DCAT.mediaType, Literal(media_type)))
+        graph.add((distribution, DCTERMS["format"], Literal(file_format)))
+        graph.add((distribution, DCTERMS.license, license_uri))
+        titles = {"zip": ("Пакет даних повністю (ZIP)", "The whole data package (ZIP)"),
+                  "datapackage": ("Опис пакета даних (datapackage.json)", "Data package descriptor (datapackage.json)")}
+        table = next((t for t in TABLES if t.name == key), None)
+        uk, en = titles[key] if table is None else (table.title_uk, table.title)
+        graph.add((distribution, DCTERMS.title, Literal(uk, lang="uk")))
+        graph.add((distribution, DCTERMS.title, Literal(en, lang="en")))
+    return graph
+
+
+@pytest.mark.parametrize("date", ["2026-01-01", None])
+def test_dataset_turtle_says_what_rdflib_builds_hostile_text_included(output, date: str | None) -> None:
+    _, data = output
+    packages = [Package(name, json.loads((data / name / "datapackage.json").read_text(encoding="utf-8")), {})
+                for name in ["all", *PROGRAMS]]
+    hostile = json.loads(json.dumps(packages[1].descriptor))
+    hostile["uk:title"] = 'Лапки " і \\ бекслеш \\" та """ три'
+    hostile["title"] = "Lines\nand\r\nreturns\tand a tab \\n not a newline"
+    hostile["description"] = "ends with a backslash \\"
+    hostile["keywords"] = ["@en", "a\"@uk", "<http://x/>", "'single'"]
+    hostile["sources"] = [{"title": "\u2028 and \U0001F600 and \u0000 end"}]
+    packages.append(Package("hostile-2025-2027", hostile, {}))
+    for package in packages:
+        text = dataset_turtle(package, BASE_URL, date)
+        parsed = Graph().parse(data=text, format="turtle")
+        expected = _dataset_graph(package, BASE_URL, date)
+        assert len(parsed) == len(expected) > 90, package.name
+        assert set(parsed) == set(expected), (package.name, set(expected) ^ set(parsed))
+
+
+def test_dataset_turtle_percent_encodes_what_an_iri_cannot_hold(output) -> None:
+    _, data = output
+    package = Package(PROGRAMS[0], json.loads((data / PROGRAMS[0] / "datapackage.json").read_text(encoding="utf-8")), {})
+    graph = Graph().parse(data=dataset_turtle(package, 'https://example.org/a b"<c>/', None), format="turtle")
+    subjects = {str(s) for s in graph.subjects(RDF.type, DCAT.Dataset)}
+    assert subjects == {f"https://example.org/a%20b%22%3Cc%3E/datapackages/{PROGRAMS[0]}/#dataset"}
 
 
 def test_dataset_pages_exist_with_json_ld(output) -> None:
