@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import struct
 import zlib
 from dataclasses import dataclass
@@ -24,7 +23,7 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from .assemble import FundingLine, ProgramView, funding_lines
-from .export import spreadsheet_safe
+from .export import spreadsheet_safe, to_json
 from .figures import CellStatus
 from .model import FundingSource, IndicatorKind, Text, ValueMode
 from .problems import MESSAGES
@@ -574,7 +573,7 @@ class Package:
 
 
 def descriptor_bytes(descriptor: dict[str, Any]) -> bytes:
-    return (json.dumps(descriptor, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    return to_json(descriptor)
 
 
 def source_of(program: ProgramView) -> dict[str, str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import zipfile
 from collections import Counter
 from decimal import Decimal
@@ -13,6 +14,7 @@ from pathlib import Path
 import pandas
 import pytest
 import yaml
+from hypothesis import given, strategies as st
 from frictionless import validate as frictionless_validate
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, OWL, RDF, XSD
@@ -20,6 +22,7 @@ from rdflib.namespace import DCAT, DCTERMS, OWL, RDF, XSD
 from generator.build import build
 from generator.datapackage import LICENSE, TABLES, Package
 from generator.dcat import dataset_turtle
+from generator.export import to_json
 
 from .conftest import CONTENT
 
@@ -199,6 +202,40 @@ def test_per_item_downloads_hold_the_figures_of_their_pages(output) -> None:
                     assert " ".join(shown.split()) in page, (path.name, lang, cell)
                     checked += 1
     assert checked > 500
+
+
+def _json_dumps(data: object) -> bytes:
+    """What the JSON files were before orjson wrote them, and what any JSON reader expects of them."""
+    return (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+def test_json_files_are_what_json_dumps_writes(output) -> None:
+    site, data = output
+    paths = sorted([*(site / "data").glob("*/*/*.json"), *data.glob("*/datapackage.json")])
+    assert len(paths) > 250
+    for path in paths:
+        assert path.read_bytes() == _json_dumps(json.loads(path.read_bytes())), path
+
+
+json_values = st.recursive(
+    st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False, allow_infinity=False),
+              st.text(), st.sampled_from(["Так", "\u2028", "\x7f", "\x00\x1f", '"\\/', "В межах"])),
+    lambda children: st.one_of(st.lists(children, max_size=4), st.dictionaries(st.text(max_size=8), children, max_size=4)),
+    max_leaves=25,
+)
+
+
+@given(json_values)
+def test_to_json_reads_back_as_what_was_written_and_spells_all_but_floats_as_json_dumps(value: object) -> None:
+    written = to_json(value)
+    assert json.loads(written) == value and written.endswith(b"\n")
+    if not re.search(r"\d[.eE]", json.dumps(value)):  # no float (a float's JSON has a point or an exponent)
+        assert written == _json_dumps(value)
+
+
+def test_to_json_writes_integers_past_64_bits() -> None:
+    value = {"value": 10**30, "as_stated": "1000000000000000000000000000000", "years": [-(2**64), 2**63 - 1]}
+    assert to_json(value) == _json_dumps(value)
 
 
 def test_dcat_catalogue_lists_every_package_with_its_downloads(output) -> None:
