@@ -21,6 +21,7 @@ from types import TracebackType
 from typing import BinaryIO
 
 _AT_FDCWD = -100
+_NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC
 _RENAME_EXCHANGE = 2
 
 
@@ -135,10 +136,21 @@ class OutputFolder:
         self._folders.clear()
 
     def write(self, relative: str, data: bytes) -> str:
-        """Write a file; where it was staged."""
-        with self.open(relative) as handle:
-            handle.write(data)
-        return handle.name
+        """Write a file; where it was staged.
+
+        By the file descriptor, not a file object: its buffer and wrappers cost 4 of the 15 µs a
+        file took, and a national build writes almost half a million.
+        """
+        path = self.path(relative)
+        self.folder_for(path)
+        descriptor = os.open(path, _NEW_FILE, 0o666)  # O_EXCL: a fresh file, never one linked from the previous output
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(descriptor, view):]
+        finally:
+            os.close(descriptor)
+        return path
 
     def open(self, relative: str) -> BinaryIO:
         """A new file to stream into, for outputs too big to hold in memory."""
