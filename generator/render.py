@@ -419,6 +419,14 @@ class Renderer:
                 text.uk, strings["not_translated"]
             )
 
+        def plain(text: Text | None) -> str:
+            """What t() shows, as plain text with its spaces collapsed: ``t(text) | striptags``, for a
+            title or a breadcrumb, without escaping it, parsing it for tags and unescaping it again."""
+            if text is None:
+                return ""
+            shown = text.uk if lang == "uk" else text.en or f"{text.uk} ({strings['not_translated']})"
+            return " ".join(shown.split())
+
         def url(target: str) -> str:
             """A link relative to this page, so the site works under any sub-path and from a folder.
 
@@ -474,7 +482,7 @@ class Renderer:
         def note(problem: Any) -> str:
             return problem.statement(lang)
 
-        return {"S": self.escaped[lang], "t": t, "url": url, "num": num, "amount": amount, "money": money, "fig": fig,
+        return {"S": self.escaped[lang], "t": t, "plain": plain, "url": url, "num": num, "amount": amount, "money": money, "fig": fig,
                 "source_name": source_name, "note": note,
                 "program_name": program_name}
 

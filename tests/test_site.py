@@ -622,6 +622,9 @@ def test_untranslated_text_shows_in_ukrainian_marked_on_english_pages(tmp_path: 
     assert build(minimal_content, out, search=False).built
     task_page = (out / "en/testova-2025-2027/tasks/audit/index.html").read_text(encoding="utf-8")
     assert '<h1><span lang="uk">Щорічний інформаційний аудит</span> <small class="untranslated">(not yet translated)</small></h1>' in task_page
+    # In the title and the breadcrumb trail, as plain text.
+    assert "<title>Щорічний інформаційний аудит (not yet translated) · " in task_page
+    assert '<span aria-current="page">Щорічний інформаційний аудит (not yet translated)</span>' in task_page
     section = (out / "en/testova-2025-2027/general-provisions/index.html").read_text(encoding="utf-8")
     assert '<div class="prose" lang="uk">' in section and "not yet translated" in section
     translated = (out / "en/testova-2025-2027/tasks/edms/index.html").read_text(encoding="utf-8")
