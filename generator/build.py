@@ -8,7 +8,6 @@ kept in the manifest.
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import json
 import multiprocessing
@@ -502,11 +501,11 @@ def program_unit(index: int) -> Checked:
     unit = _render_program(job, program, lap)
     for output in job.outputs.values():
         output.forget()
-    del source, program
-    # Each page's Jinja context is in a reference cycle (with the macros it imports), and holds the
-    # program: collected young, the program goes now, not when the collector next walks everything
-    # (16 programs of a process stayed up to 7 at once). No slower: it is work the collector would do.
-    gc.collect(1)
+    # Nothing else holds the program (render_page leaves no cycle through a page's values): it goes
+    # now. Until December 2026 each page's context kept it in a reference cycle, and collecting those
+    # after each program took 8% of a build's time.
+    with lap("free"):
+        del source, program
     return Checked(problems, unit, seconds, (os.getpid(), own_peak_mib()))
 
 
@@ -536,7 +535,9 @@ def _render_program(job: _Job, program: ProgramView, lap: _Stopwatch) -> Unit:
 
     for lang in LANGS:
         routes[lang] = []
-        for page in renderer.program_pages(program, lang, package):
+        with lap("pages"):  # what the pages show beyond the model: each section's Markdown, the charts...
+            pages = list(renderer.program_pages(program, lang, package))
+        for page in pages:
             routes[lang].append(page.route)
             put(page.path, lambda page=page: renderer.render(page), "pages")
     if renderer.search:

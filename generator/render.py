@@ -16,7 +16,7 @@ from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 from types import FunctionType, MethodType
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Iterator, Mapping
 
 import yaml
 from babel.numbers import format_decimal
@@ -147,13 +147,49 @@ class PageContext(Context):
 _PLAIN_CALLABLES = (FunctionType, MethodType, Macro)
 
 
+class PageTemplate(jinja2.Template):
+    """A template that tells its environment of each context it shares with a page being rendered:
+    those that ``{% from ... import ... with context %}`` makes (see PageEnvironment.render_page)."""
+
+    def new_context(self, vars: dict[str, Any] | None = None, shared: bool = False,  # noqa: A002, FBT001, FBT002
+                    locals: Mapping[str, Any] | None = None) -> Context:  # noqa: A002 - Jinja's signature
+        context = super().new_context(vars, shared, locals)
+        if shared and self.environment.rendering is not None:
+            self.environment.rendering.append(context)
+        return context
+
+
 class PageEnvironment(Environment):
     code_generator_class = EscapeOnceCodeGenerator
     context_class = PageContext
+    template_class = PageTemplate
 
     def __init__(self, **options: Any) -> None:  # noqa: ANN401 - Environment's options
         super().__init__(**options)
         self.escape_once = escape_once  # on the instance: the quickest lookup for code called this often
+        self.rendering: list[Context] | None = None  # while a page renders, its contexts (see render_page)
+
+    def render_page(self, template: jinja2.Template, values: dict[str, Any]) -> str:
+        """``template.render(values)``, leaving nothing behind that holds the values.
+
+        The macros a page imports "with context" are in reference cycles with the page's context and
+        their module's, which hold the page's values and through them the program: each program
+        stayed in memory until the collector walked a program's worth of objects (collecting after
+        each program was 8% of a build's time). Emptied once the page is made, those contexts let
+        the program go as soon as it is dropped. (A module imported without context is Jinja's to
+        keep for every page, and is not shared with any: it is left as it is.)
+        """
+        context = template.new_context(values)
+        self.rendering = made = [context]
+        try:
+            return self.concat(template.root_render_func(context))  # as Template.render does
+        except Exception:  # noqa: BLE001 - handle_exception raises it again, as Template.render has it
+            self.handle_exception()
+        finally:
+            self.rendering = None
+            for shared in made:
+                shared.parent.clear()
+                shared.vars.clear()
 
 
 class CompiledTemplates(FileSystemBytecodeCache):
@@ -506,7 +542,7 @@ class Renderer:
             "csp": CONTENT_SECURITY_POLICY,
             "search": self.search,
         }
-        return self.env.get_template(page.template).render(context).encode("utf-8")
+        return self.env.render_page(self.env.get_template(page.template), context).encode("utf-8")
 
     # -- the pages -------------------------------------------------------------
     def chooser_page(self) -> Page:
