@@ -70,17 +70,20 @@ class _Composer(yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser, ya
 
 
 _NOT_BRACKETS = re.compile(r"[^\[\]{}]+")
-_INDENT = re.compile(r"^ +", re.MULTILINE)
+_DEEP_INDENT = re.compile(r"^ {%d}" % (4 * MAX_DEPTH + 1), re.MULTILINE)
 
 
 def _could_nest_deeply(text: str) -> bool:
     """A cheap over-estimate of nesting depth: libyaml's composer recurses in C and would crash on a hostile file."""
+    if _DEEP_INDENT.search(text):
+        return True
+    if text.count("[") + text.count("{") <= MAX_DEPTH:  # too few to open deeper (most sources: none at all)
+        return False
     depth = deepest = 0
     for bracket in _NOT_BRACKETS.sub("", text):
         depth = depth + 1 if bracket in "[{" else max(0, depth - 1)
         deepest = max(deepest, depth)
-    indents = _INDENT.findall(text)
-    return deepest > MAX_DEPTH or (max(map(len, indents)) if indents else 0) > 4 * MAX_DEPTH
+    return deepest > MAX_DEPTH
 
 
 def _composer(text: str) -> yaml.composer.Composer:

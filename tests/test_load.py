@@ -5,7 +5,9 @@ from __future__ import annotations
 from decimal import Decimal
 from pathlib import Path
 
-from generator.load import MAX_FILE_BYTES, load_yaml
+from hypothesis import given, strategies as st
+
+from generator.load import MAX_DEPTH, MAX_FILE_BYTES, _could_nest_deeply, load_yaml
 from generator.problems import Problem
 
 
@@ -60,6 +62,27 @@ def test_deep_nesting_is_refused(tmp_path: Path) -> None:
     source, problems = _load(tmp_path, "a: " + "[" * 100_000 + "]" * 100_000 + "\n")
     assert not source.ok
     assert [code for _, _, code in problems] == ["yaml-too-deep"]
+
+
+def _nesting(text: str) -> tuple[int, int]:
+    """The deepest bracket nesting and the widest indent of a text, counted in full."""
+    depth = deepest = 0
+    for char in text:
+        if char in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in "]}":
+            depth = max(0, depth - 1)
+    return deepest, max((len(line) - len(line.lstrip(" ")) for line in text.split("\n")), default=0)
+
+
+@given(st.text(alphabet="[]{} \na:-", max_size=400)
+       | st.lists(st.sampled_from([0, 3, 256, 257, 400]), max_size=6).map(lambda ns: "\n".join(" " * n + "a" for n in ns))
+       | st.tuples(st.integers(0, 100), st.integers(0, 100)).map(lambda n: "a: " + "[" * n[0] + "{" * n[1] + "}]" * 9))
+def test_only_shallow_text_goes_to_the_c_parser(text: str) -> None:
+    """libyaml's composer recurses in C: a text that nests deeper than MAX_DEPTH must never reach it."""
+    deepest, indent = _nesting(text)
+    assert _could_nest_deeply(text) == (deepest > MAX_DEPTH or indent > 4 * MAX_DEPTH)
 
 
 def test_bom_and_windows_line_endings(tmp_path: Path) -> None:
