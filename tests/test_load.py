@@ -5,9 +5,10 @@ from __future__ import annotations
 from decimal import Decimal
 from pathlib import Path
 
+import yaml
 from hypothesis import given, strategies as st
 
-from generator.load import MAX_DEPTH, MAX_FILE_BYTES, _could_nest_deeply, load_yaml
+from generator.load import MAX_DEPTH, MAX_FILE_BYTES, _could_nest_deeply, _Resolver, load_yaml
 from generator.problems import Problem
 
 
@@ -83,6 +84,14 @@ def test_only_shallow_text_goes_to_the_c_parser(text: str) -> None:
     """libyaml's composer recurses in C: a text that nests deeper than MAX_DEPTH must never reach it."""
     deepest, indent = _nesting(text)
     assert _could_nest_deeply(text) == (deepest > MAX_DEPTH or indent > 4 * MAX_DEPTH)
+
+
+@given(st.text(alphabet="0123456789.+-eEtTfFnNrRuUlLsS~_ xТак", max_size=8)
+       | st.sampled_from(["", "~", "null", "True", "FALSE", "yes", "1.5", ".5", "1e5", "0x1F", "2025-02-20", "+", "-"]),
+       st.tuples(st.booleans(), st.booleans()), st.sampled_from([yaml.ScalarNode, yaml.SequenceNode, yaml.MappingNode]))
+def test_the_quick_resolver_tags_as_pyyaml_would(value: str, implicit: tuple[bool, bool], kind: type) -> None:
+    resolver = _Resolver()
+    assert resolver.resolve(kind, value, implicit) == yaml.resolver.BaseResolver.resolve(resolver, kind, value, implicit)
 
 
 def test_bom_and_windows_line_endings(tmp_path: Path) -> None:
