@@ -669,15 +669,20 @@ def test_relative_links_match_posixpath_relpath() -> None:
     """The fast relative link computation gives what posixpath.relpath gives, for every pair of places."""
     import posixpath
 
-    from generator.render import relative_link
+    from generator.render import folders_up, relative_link
 
-    routes = ["", "uk/", "uk/a/", "uk/a/tasks/x/", "en/a/data/", "uk/b/indicators/y/", "uk/a/tasks/"]
-    targets = [*routes[1:], "assets/site.css", "data/a/tasks/x.csv", "datapackages/a.zip", "uk/a/search-index.js"]
+    # Names that begin like another ("uk/ab/" beside "uk/a/") must not pass for it.
+    routes = ["", "uk/", "uk/a/", "uk/a/tasks/x/", "en/a/data/", "uk/b/indicators/y/", "uk/a/tasks/", "uk/ab/",
+              "uk/a/tasks/xy/", "ukr/a/"]
+    targets = [*routes[1:], "assets/site.css", "data/a/tasks/x.csv", "datapackages/a.zip", "uk/a/search-index.js",
+               "uk/a/tasks/x/data.csv", "uk/abc", "u"]
     for page in routes:
+        folders = folders_up(page)
         for target in targets:
             expected = posixpath.relpath("/" + target, "/" + page)
             expected = "./" if expected == "." else expected + ("/" if target.endswith("/") else "")
             assert relative_link(page, target) == expected, (page, target)
+            assert relative_link(page, target, folders) == expected, (page, target)
 
 
 def _sitemap_urls(path: Path) -> tuple[str, list[str]]:
