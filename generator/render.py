@@ -16,7 +16,7 @@ from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 from types import FunctionType, MethodType
-from typing import Any, Callable, Iterator, Mapping
+from typing import Any, Callable, Iterator, Mapping, MutableMapping
 
 import yaml
 from babel.numbers import format_decimal
@@ -195,6 +195,11 @@ class PageEnvironment(Environment):
         super().__init__(**options)
         self.escape_once = escape_once  # on the instance: the quickest lookup for code called this often
         self.rendering: list[Context] | None = None  # while a page renders, its contexts (see render_page)
+
+    def make_globals(self, d: MutableMapping[str, Any] | None) -> dict[str, Any]:
+        """A template's globals as a dict, not Jinja's ChainMap over the environment's: each page's context
+        copies them twice (iterating a ChainMap is Python code), and nothing here changes them later."""
+        return {**self.globals, **(d or {})}
 
     def render_page(self, template: jinja2.Template, values: dict[str, Any]) -> str:
         """``template.render(values)``, leaving nothing behind that holds the values.
@@ -474,6 +479,7 @@ class Renderer:
             lstrip_blocks=True,
             keep_trailing_newline=True,
             auto_reload=False,  # one build, one set of templates: no check of their files on every page
+            cache_size=-1,  # a dict of the dozen templates, not an LRU cache taking a lock for each of a page's three lookups
             bytecode_cache=CompiledTemplates.or_none(),
         )
 
