@@ -23,6 +23,7 @@ from babel.numbers import format_decimal
 import jinja2
 from jinja2 import Environment, FileSystemBytecodeCache, FileSystemLoader, StrictUndefined
 from jinja2.bccache import Bucket
+from jinja2 import nodes
 from jinja2.compiler import CodeGenerator
 from jinja2.runtime import Context, Macro
 from markdown_it import MarkdownIt
@@ -133,8 +134,12 @@ def escape_once(value: Any) -> Markup | str:  # noqa: ANN401 - whatever a templa
     return escape(value)
 
 
-class EscapeOnceCodeGenerator(CodeGenerator):
-    """Templates whose ``{{ ... }}`` call escape_once instead of markupsafe's escape.
+# The functions Renderer.helpers gives every page: plain functions, which templates call straight.
+HELPERS = frozenset({"t", "plain", "url", "num", "amount", "money", "fig", "source_name", "note", "program_name"})
+
+
+class PageCodeGenerator(CodeGenerator):
+    """Templates whose ``{{ ... }}`` call escape_once instead of markupsafe's escape, and that call the helpers straight.
 
     Much of what a page outputs is Markup already (the interface strings, ``t()``, ``fig()``,
     macros): escape copied each of them, 53 of the 137 values a page outputs. Returned as they
@@ -149,6 +154,28 @@ class EscapeOnceCodeGenerator(CodeGenerator):
                 self.write(finalize.src)
         else:
             super()._output_child_pre(node, frame, finalize)
+
+    def visit_Call(self, node, frame, forward_caller=False) -> None:  # noqa: ANN001, FBT002 - Jinja's signature
+        """``t(x)``, ``url(x)`` and the other helpers (HELPERS) called straight, not through ``context.call``.
+
+        context.call looks at what it calls for a context to pass, and each call passes the block's
+        variables for it: a page makes some 30 such calls, all to plain functions of Renderer.helpers.
+        Called straight, pages rendered in 133 µs instead of 142 (best of 15 interleaved runs). Should a
+        template bind one of these names to something else, the direct call is what context.call makes
+        of a function, a method or a macro too (not of one that asks for the context).
+        """
+        if (isinstance(node.node, nodes.Name) and node.node.name in HELPERS and not forward_caller
+                and not node.kwargs and node.dyn_args is None and node.dyn_kwargs is None
+                and not self.environment.is_async and not self.environment.sandboxed):
+            self.visit(node.node, frame)
+            self.write("(")
+            for index, argument in enumerate(node.args):
+                if index:
+                    self.write(", ")
+                self.visit(argument, frame)
+            self.write(")")
+        else:
+            super().visit_Call(node, frame, forward_caller=forward_caller)
 
 
 class PageContext(Context):
@@ -187,7 +214,7 @@ class PageTemplate(jinja2.Template):
 
 
 class PageEnvironment(Environment):
-    code_generator_class = EscapeOnceCodeGenerator
+    code_generator_class = PageCodeGenerator
     context_class = PageContext
     template_class = PageTemplate
 
@@ -565,9 +592,9 @@ class Renderer:
         def note(problem: Any) -> str:
             return problem.statement(lang)
 
-        return {"S": self.escaped[lang], "t": t, "plain": plain, "url": url, "num": num, "amount": amount, "money": money, "fig": fig,
-                "source_name": source_name, "note": note,
-                "program_name": program_name}
+        # Templates call these straight, as plain functions: their names are HELPERS (see PageCodeGenerator).
+        return {"S": self.escaped[lang], "t": t, "plain": plain, "url": url, "num": num, "amount": amount,
+                "money": money, "fig": fig, "source_name": source_name, "note": note, "program_name": program_name}
 
     def render(self, page: Page) -> bytes:
         other = OTHER[page.lang]

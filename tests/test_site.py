@@ -665,6 +665,40 @@ def test_page_helpers_are_called_as_jinja_calls_them() -> None:
     assert template.render(plain=lambda a, b: a + b, looked_up=looked_up, lang="uk", stop=stop) == "3 uk [&lt;] |"
 
 
+def test_templates_call_the_page_helpers_straight() -> None:
+    """The names PageCodeGenerator calls without context.call are the helpers every page gets, and those are
+    plain functions that ask for no context. Called straight, in a block, a loop or a macro, they give what
+    Jinja's own call gives; a call to any other name, or with keywords, still goes through context.call."""
+    from jinja2 import Environment
+    from jinja2.runtime import Context
+
+    from generator.assemble import SiteView
+    from generator.render import HELPERS, PageEnvironment, Renderer
+
+    helpers = Renderer(TEMPLATES, SiteView([], []), "/").helpers("uk/a/b/", "uk")
+    assert set(helpers) - {"S"} == HELPERS
+    assert all(not hasattr(helpers[name], "jinja_pass_arg") for name in HELPERS)
+
+    source = ("{% extends base %}{% block main %}{% macro m(x) %}<{{ url(x) }}>{% endmacro %}"
+              "{% for x in ['uk/', 'uk/a/c/'] %}{{ url(x) }} {{ m(x) }} {{ other(x) }} {% endfor %}"
+              "{{ num(1, places=2) }}|{{ t(missing_on_purpose) if false else url('assets/x.css') }}{% endblock %}")
+    base = "[{% block main %}{% endblock %}]"
+    values = {"url": helpers["url"], "other": lambda x: x.upper(), "num": lambda value, places: f"{value:.{places}f}"}
+    calls: list[str] = []
+
+    class Counting(Context):
+        def call(__self, __obj, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN204, N805 - Jinja's signature
+            calls.append(getattr(__obj, "__name__", "?"))
+            return super().call(__obj, *args, **kwargs)
+
+    pages = PageEnvironment(autoescape=True)
+    pages.context_class = Counting
+    plain = Environment(autoescape=True)
+    made = [env.from_string(source).render(base=env.from_string(base), **values) for env in (pages, plain)]
+    assert made[0] == made[1] == "[../../ <../../> UK/ ../c/ <../c/> UK/A/C/ 1.00|../../../assets/x.css]"
+    assert "url" not in calls and calls.count("<lambda>") == 3  # other() twice, num() with a keyword once
+
+
 def test_relative_links_match_posixpath_relpath() -> None:
     """The fast relative link computation gives what posixpath.relpath gives, for every pair of places."""
     import posixpath
