@@ -350,6 +350,26 @@ def test_dataset_pages_exist_with_json_ld(output) -> None:
             assert "task_funding.csv" in text and "datapackage.json" in text
 
 
+def test_dataset_pages_list_each_tables_fields_in_the_pages_language(output) -> None:
+    """The field tables are made once a language (Renderer.field_tables): each page still has every
+    table's fields, described in its own language, with the allowed values."""
+    from markupsafe import escape
+
+    site, _ = output
+    for lang in ("uk", "en"):
+        for page in [site / lang / "data" / "index.html"] + [site / lang / p / "data" / "index.html" for p in PROGRAMS]:
+            text = page.read_text(encoding="utf-8")
+            for table in TABLES:
+                start = text.index(f'aria-label="{"Поля" if lang == "uk" else "Fields"}: {table.name}"')
+                rows = text[start:text.index("</table>", start)]
+                for field in table.fields:
+                    described = field.description_uk if lang == "uk" else field.description
+                    other = field.description if lang == "uk" else field.description_uk
+                    enum = f' <span class="muted">({escape(", ".join(field.enum))})</span>' if field.enum else ""
+                    assert f"<code>{field.name}</code>" in rows and f"<td>{escape(described)}{enum}</td>" in rows, (page, field)
+                    assert described == other or f"<td>{escape(other)}" not in rows, (page, field)
+
+
 def test_package_csvs_are_byte_identical_across_builds(output, tmp_path: Path) -> None:
     _, data = output
     result = build(CONTENT, tmp_path / "site", base_url=BASE_URL, search=False, packages_out=tmp_path / "datapackages")
