@@ -21,9 +21,8 @@ from typing import Any, Callable, Iterator, Mapping, MutableMapping
 import yaml
 from babel.numbers import format_decimal
 import jinja2
-from jinja2 import Environment, FileSystemBytecodeCache, FileSystemLoader, StrictUndefined
+from jinja2 import Environment, FileSystemBytecodeCache, FileSystemLoader, StrictUndefined, nodes
 from jinja2.bccache import Bucket
-from jinja2 import nodes
 from jinja2.compiler import CodeGenerator
 from jinja2.runtime import Context, Macro
 from markdown_it import MarkdownIt
