@@ -681,7 +681,7 @@ def test_templates_call_the_page_helpers_straight() -> None:
 
     source = ("{% extends base %}{% block main %}{% macro m(x) %}<{{ url(x) }}>{% endmacro %}"
               "{% for x in ['uk/', 'uk/a/c/'] %}{{ url(x) }} {{ m(x) }} {{ other(x) }} {% endfor %}"
-              "{{ num(1, places=2) }}|{{ t(missing_on_purpose) if false else url('assets/x.css') }}{% endblock %}")
+              "{{ num(1, places=2) }}|{{ url('assets/x.css') }}{% endblock %}")
     base = "[{% block main %}{% endblock %}]"
     values = {"url": helpers["url"], "other": lambda x: x.upper(), "num": lambda value, places: f"{value:.{places}f}"}
     calls: list[str] = []
