@@ -16,11 +16,11 @@ import yaml
 from hypothesis import given, strategies as st
 from frictionless import validate as frictionless_validate
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCAT, DCTERMS, OWL, RDF, XSD
+from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, RDF, XSD
 
 from generator.build import build
 from generator.datapackage import LICENSE, TABLES, Package
-from generator.dcat import dataset_turtle
+from generator.dcat import catalog_turtle, dataset_turtle
 from generator.export import to_json
 
 from .conftest import CONTENT
@@ -328,6 +328,27 @@ def test_dataset_turtle_says_what_rdflib_builds_hostile_text_included(output, da
         expected = _dataset_graph(package, BASE_URL, date)
         assert len(parsed) == len(expected) > 90, package.name
         assert set(parsed) == set(expected), (package.name, set(expected) ^ set(parsed))
+
+
+def test_catalog_turtle_says_what_rdflib_builds_and_encodes_any_base_url() -> None:
+    """The catalogue's node, written as the datasets are: the triples rdflib builds for it. A base URL
+    with a space or a quote, which rdflib refused to write (the build stopped), is percent-encoded."""
+    names = ["b-2025-2027", "all", "a-2024-2026"]
+    catalog = URIRef(f"{BASE_URL}catalog.ttl#catalog")
+    expected = {(catalog, RDF.type, DCAT.Catalog), (catalog, FOAF.homepage, URIRef(BASE_URL)),
+                (catalog, DCTERMS.title, Literal("Програми інформатизації громад", lang="uk")),
+                (catalog, DCTERMS.title, Literal("Hromada informatization programs", lang="en")),
+                (catalog, DCTERMS.description, Literal(
+                    "Програми інформатизації територіальних громад як відкриті дані (Frictionless Data Packages).",
+                    lang="uk")),
+                (catalog, DCTERMS.description, Literal(
+                    "Programs of Informatization of Ukraine's hromadas as open data (Frictionless Data Packages).",
+                    lang="en"))}
+    expected |= {(catalog, DCAT.dataset, URIRef(f"{BASE_URL}datapackages/{name}/#dataset")) for name in names}
+    assert set(Graph().parse(data=catalog_turtle(names, BASE_URL), format="turtle")) == expected
+    hostile = Graph().parse(data=catalog_turtle(names, 'https://example.org/a b"<c>/'), format="turtle")
+    assert {str(s) for s in hostile.subjects(RDF.type, DCAT.Catalog)} == {"https://example.org/a%20b%22%3Cc%3E/catalog.ttl#catalog"}
+    assert len(hostile) == len(expected)
 
 
 def test_dataset_turtle_percent_encodes_what_an_iri_cannot_hold(output) -> None:
