@@ -11,7 +11,7 @@ Fractions become ``Decimal`` so that approved figures are never rounded.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
@@ -103,35 +103,84 @@ def _composer(text: str) -> yaml.composer.Composer:
 
 @dataclass
 class YamlSource:
-    """A parsed YAML file: its data and where each value and key stands."""
+    """A parsed YAML file: its data, and the tree it was read from, which says where each value and key stands."""
 
     path: Path
     data: Any = None
-    values: dict[KeyPath, Location] = field(default_factory=dict)
-    keys: dict[KeyPath, Location] = field(default_factory=dict)
+    tree: yaml.Node | None = None
     ok: bool = False
 
     def where(self, key_path: KeyPath, *, key: bool = False) -> Location:
-        """The location of a value (or of its key), else of its nearest parent."""
-        key_path = tuple(key_path)
-        while True:
-            if key and key_path in self.keys:
-                return self.keys[key_path]
-            if key_path in self.values:
-                return self.values[key_path]
-            if not key_path:
-                return (1, 1)
-            key_path = key_path[:-1]
+        """The location of a value (or of its key), else of its nearest parent.
+
+        Looked up in the tree when asked, for the few values a check names: recorded for every
+        value as it was read, the locations were a third of reading a source.
+        """
+        node = self.tree
+        if node is None:
+            return (1, 1)
+        found = _mark(node)
+        for step in key_path:
+            key_node = child = None
+            if type(node) is yaml.MappingNode:
+                for key_node, child in node.value:  # the first of duplicate keys, as the data holds
+                    if _is_key(key_node, step):
+                        break
+                else:
+                    key_node = child = None
+            elif type(node) is yaml.SequenceNode and type(step) is int and 0 <= step < len(node.value):
+                child = node.value[step]
+            if child is None:
+                break
+            found = _mark(key_node) if key and key_node is not None else _mark(child)
+            node = child
+        return found
 
 
 def _mark(node: yaml.Node) -> Location:
     return (node.start_mark.line + 1, node.start_mark.column + 1)
 
 
+_STR, _NULL, _BOOL, _INT, _FLOAT = (f"tag:yaml.org,2002:{name}" for name in ("str", "null", "bool", "int", "float"))
+
+
+def _scalar(node: yaml.ScalarNode) -> Any:
+    """A scalar's value, typed by its tag (see _Resolver); _UNKNOWN_TAG for a tag these sources never use."""
+    tag, value = node.tag, node.value
+    if tag == _STR:
+        return value
+    if tag == _NULL:
+        return None
+    if tag == _BOOL:
+        return value.lower() == "true"
+    if tag == _INT:
+        return value if len(value) > 30 else int(value)  # absurdly long: kept as text, the validator says why
+    if tag == _FLOAT:
+        try:
+            return Decimal(value)
+        except InvalidOperation:
+            return value
+    return _UNKNOWN_TAG
+
+
+_UNKNOWN_TAG = object()
+
+
+def _is_key(node: yaml.Node, step: Any) -> bool:
+    """Whether a mapping's key node is the key ``step`` in the data (as _Converter.convert reads keys)."""
+    if type(node) is not yaml.ScalarNode or (type(step) is str and node.value != step):
+        return False  # a key that reads as text is written as it reads: most are told apart without typing them
+    key = _scalar(node)
+    if key is _UNKNOWN_TAG or key is None or isinstance(key, (Decimal, bool)):
+        key = node.value
+    return key == step
+
+
 class _Converter:
-    def __init__(self, source: YamlSource, problems: list[Problem]) -> None:
+    def __init__(self, source: YamlSource, problems: list[Problem], aliases: bool) -> None:
         self.source = source
         self.problems = problems
+        self.aliases = aliases  # whether the text may hold one: then each node is checked for being seen before
         self.seen: set[int] = set()
         self.found_alias = False
 
@@ -139,56 +188,44 @@ class _Converter:
         line, column = _mark(node)
         self.problems.append(Problem.make(self.source.path, line, column, code, **params))
 
-    def convert(self, node: yaml.Node, path: KeyPath, depth: int = 0) -> Any:
-        # An alias makes the composer hand out the same node object twice.
-        # Councils never need anchors, and refusing them stops alias bombs.
-        if id(node) in self.seen:
-            self.found_alias = True  # reported where each alias stands, see load_yaml
-            return None
-        self.seen.add(id(node))
+    def convert(self, node: yaml.Node, depth: int = 0) -> Any:
+        if self.aliases:
+            # An alias makes the composer hand out the same node object twice.
+            # Councils never need anchors, and refusing them stops alias bombs.
+            if id(node) in self.seen:
+                self.found_alias = True  # reported where each alias stands, see load_yaml
+                return None
+            self.seen.add(id(node))
         if depth > MAX_DEPTH:
             self.problem(node, "yaml-too-deep", limit=MAX_DEPTH)
             return None
-        self.source.values[path] = _mark(node)
-        if isinstance(node, yaml.ScalarNode):
+        kind = type(node)
+        if kind is yaml.ScalarNode:
             return self.scalar(node)
-        if isinstance(node, yaml.SequenceNode):
-            return [self.convert(item, path + (i,), depth + 1) for i, item in enumerate(node.value)]
+        depth += 1
+        if kind is yaml.SequenceNode:
+            return [self.convert(item, depth) for item in node.value]
         result: dict[Any, Any] = {}
         first_seen: dict[Any, yaml.Node] = {}
         for key_node, value_node in node.value:
-            if not isinstance(key_node, yaml.ScalarNode):
+            if type(key_node) is not yaml.ScalarNode:
                 self.problem(key_node, "yaml-complex-key")
                 continue
             key = self.scalar(key_node)
-            if isinstance(key, (Decimal, bool)) or key is None:
-                key = key_node.value
+            if key is None or isinstance(key, (Decimal, bool)):
+                key = key_node.value  # as written
             if key in first_seen:
                 self.problem(key_node, "yaml-duplicate-key", key=key, first_line=_mark(first_seen[key])[0])
                 continue
             first_seen[key] = key_node
-            self.source.keys[path + (key,)] = _mark(key_node)
-            result[key] = self.convert(value_node, path + (key,), depth + 1)
+            result[key] = self.convert(value_node, depth)
         return result
 
     def scalar(self, node: yaml.ScalarNode) -> Any:
-        tag, value = node.tag, node.value
-        if tag == "tag:yaml.org,2002:str":
-            return value
-        if tag == "tag:yaml.org,2002:null":
-            return None
-        if tag == "tag:yaml.org,2002:bool":
-            return value.lower() == "true"
-        if tag == "tag:yaml.org,2002:int":
-            if len(value) > 30:
-                return value  # absurdly long: keep as text, the validator says why it is wrong
-            return int(value)
-        if tag == "tag:yaml.org,2002:float":
-            try:
-                return Decimal(value)
-            except InvalidOperation:
-                return value
-        self.problem(node, "yaml-tag", tag=tag)
+        value = _scalar(node)
+        if value is _UNKNOWN_TAG:
+            self.problem(node, "yaml-tag", tag=node.tag)
+            return node.value
         return value
 
 
@@ -226,9 +263,10 @@ def load_yaml(path: Path, problems: list[Problem], root: Path | None = None) -> 
         problems.append(Problem.make(path, 1, 1, "yaml-empty"))
         return source
     before = len(problems)
-    converter = _Converter(source, problems)
+    converter = _Converter(source, problems, aliases="*" in text)  # an alias is written *name
+    source.tree = node
     try:
-        source.data = converter.convert(node, ())
+        source.data = converter.convert(node)
     except RecursionError:
         problems.append(Problem.make(path, 1, 1, "yaml-too-deep", limit=MAX_DEPTH))
         return source

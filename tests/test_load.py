@@ -43,6 +43,63 @@ def test_positions_of_values_and_keys(tmp_path: Path) -> None:
     assert source.where(("tasks", 0, "missing", "deeper")) == (2, 5)  # nearest parent
 
 
+# Keys and values that read alike in different ways: years as numbers, quoted numbers, null, true, a duplicate.
+_LOCATED = """\
+tasks:
+  - id: a
+    years: {2025: 1, '2026': 2, 2027: [x, {y: 3}]}
+    null: first
+    true: yes
+  - id: b
+    id: repeated
+    "2025": quoted
+    ~: tilde
+nested:
+  - - deep
+    - {k: v}
+"""
+
+
+def _recorded(node: yaml.Node, path: tuple = (), values: dict | None = None, keys: dict | None = None):
+    """Where each value and key stands, recorded walking the whole tree: what where() finds on demand."""
+    from generator.load import _scalar
+
+    values = {} if values is None else values
+    keys = {} if keys is None else keys
+    values[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
+    if isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            _recorded(item, path + (index,), values, keys)
+    elif isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            key = _scalar(key_node)
+            key = key_node.value if key is None or isinstance(key, (Decimal, bool)) else key
+            if path + (key,) not in keys:  # the first of duplicates is the one the data holds
+                keys[path + (key,)] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+                _recorded(value_node, path + (key,), values, keys)
+    return values, keys
+
+
+def test_positions_are_found_for_every_value_and_key(tmp_path: Path) -> None:
+    """where() finds each value and key, by the path the data has (a year as a number, "2026" as text), the
+    first of duplicate keys, and for a path the data lacks, the nearest parent (its key, if asked for keys)."""
+    source, problems = _load(tmp_path, _LOCATED)
+    assert [code for _, _, code in problems] == ["yaml-duplicate-key"]
+    values, keys = _recorded(source.tree)
+    assert source.data["tasks"][0]["years"] == {2025: 1, "2026": 2, 2027: ["x", {"y": 3}]}
+    assert ("tasks", 1, "id") in values and ("tasks", 0, "null") in keys and ("tasks", 1, "~") in keys
+    for path, location in values.items():
+        assert source.where(path) == location, path
+        assert source.where(path + ("missing",)) == location, path
+        assert source.where(path + (99, "x")) == location, path
+    for path, location in keys.items():
+        assert source.where(path, key=True) == location, path
+        assert source.where(path + ("missing",), key=True) == location, path
+    assert source.where(("tasks", 1, "id")) == (6, 9)  # "b", not "repeated"
+    assert source.where(("tasks", 0, "years", 2026)) == (3, 12)  # no number 2026: the years
+    assert source.where(("nope",)) == (1, 1)
+
+
 def test_duplicate_key_is_an_error_at_the_second_key(tmp_path: Path) -> None:
     source, problems = _load(tmp_path, "a: 1\nb: 2\na: 3\n")
     assert problems == [(3, 1, "yaml-duplicate-key")]
