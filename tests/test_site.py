@@ -8,6 +8,7 @@ import posixpath
 import re
 import shutil
 from dataclasses import dataclass, field
+from decimal import Decimal
 from html import unescape
 from html.parser import HTMLParser
 from pathlib import Path
@@ -753,3 +754,24 @@ def test_sitemap_lists_every_page_and_splits_past_the_protocol_limit(
         split.extend(listed)
     assert split == urls  # the same URLs in the same order
     assert f"Sitemap: {base_url}sitemap.xml" in (out / "robots.txt").read_text(encoding="utf-8")
+
+
+def test_column_chart_scales_bars_and_keeps_each_charts_labels() -> None:
+    """Bars stand for their values (the largest fills the plot; no value, no bar) whatever the labels; two
+    charts of the same values, as an indicator's two languages are, share where the bars stand, not their words."""
+    from generator.render import COLUMN_CHART, bar_chart
+
+    _, height, top, bottom, _ = COLUMN_CHART
+    plot = height - top - bottom
+    values = [Decimal("40"), None, Decimal("-10"), Decimal("80.0"), Decimal("0")]
+    uk = bar_chart([(f"<{i}>", v, f"{v} од.", "target") for i, v in enumerate(values)], "опис")
+    en = bar_chart([(f"y{i}", v, f"{v} u.", "target") for i, v in enumerate(values)], "summary")
+    heights = [float(bar.height) for bar in uk.bars]
+    assert heights == [plot / 2, 0.0, plot / 8, plot, 0.0]
+    assert [float(bar.y) + float(bar.height) for bar in uk.bars] == [top + plot] * len(values)  # on the axis
+    xs = [float(bar.x) for bar in uk.bars]
+    assert xs == sorted(xs) and len(set(xs)) == len(xs)
+    assert [bar[2:6] for bar in uk.bars] == [bar[2:6] for bar in en.bars]
+    assert [bar.label for bar in uk.bars] == [f"&lt;{i}&gt;" for i in range(5)]
+    assert [bar.label for bar in en.bars] == [f"y{i}" for i in range(5)] and en.summary == "summary"
+    assert uk.bars[3].value_text == "80.0 од." and en.bars[3].value_text == "80.0 u."
