@@ -668,8 +668,8 @@ def test_page_helpers_are_called_as_jinja_calls_them() -> None:
 
 def test_templates_call_the_page_helpers_straight() -> None:
     """The names PageCodeGenerator calls without context.call are the helpers every page gets, and those are
-    plain functions that ask for no context. Called straight, in a block, a loop or a macro, they give what
-    Jinja's own call gives; a call to any other name, or with keywords, still goes through context.call."""
+    plain functions that ask for no context. Called straight, in a block, a loop or a macro, they and methods
+    give what Jinja's own call gives; a call to any other name, or with keywords, still goes through context.call."""
     from jinja2 import Environment
     from jinja2.runtime import Context
 
@@ -681,8 +681,8 @@ def test_templates_call_the_page_helpers_straight() -> None:
     assert all(not hasattr(helpers[name], "jinja_pass_arg") for name in HELPERS)
 
     source = ("{% extends base %}{% block main %}{% macro m(x) %}<{{ url(x) }}>{% endmacro %}"
-              "{% for x in ['uk/', 'uk/a/c/'] %}{{ url(x) }} {{ m(x) }} {{ other(x) }} {% endfor %}"
-              "{{ num(1, places=2) }}|{{ url('assets/x.css') }}{% endblock %}")
+              "{% for x in ['uk/', 'uk/a/c/'] %}{{ url(x) }} {{ m(x) }} {{ other(x) }} {{ x.upper() }} {% endfor %}"
+              "{{ num(1, places=2) }}|{{ url('assets/x.css') }}|{{ 'uk/a'.replace('a', 'b') }}{% endblock %}")
     base = "[{% block main %}{% endblock %}]"
     values = {"url": helpers["url"], "other": lambda x: x.upper(), "num": lambda value, places: f"{value:.{places}f}"}
     calls: list[str] = []
@@ -696,8 +696,9 @@ def test_templates_call_the_page_helpers_straight() -> None:
     pages.context_class = Counting
     plain = Environment(autoescape=True)
     made = [env.from_string(source).render(base=env.from_string(base), **values) for env in (pages, plain)]
-    assert made[0] == made[1] == "[../../ <../../> UK/ ../c/ <../c/> UK/A/C/ 1.00|../../../assets/x.css]"
+    assert made[0] == made[1] == "[../../ <../../> UK/ UK/ ../c/ <../c/> UK/A/C/ UK/A/C/ 1.00|../../../assets/x.css|uk/b]"
     assert "url" not in calls and calls.count("<lambda>") == 3  # other() twice, num() with a keyword once
+    assert "upper" not in calls and "replace" not in calls
 
 
 def test_relative_links_match_posixpath_relpath() -> None:
