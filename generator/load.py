@@ -10,6 +10,7 @@ Fractions become ``Decimal`` so that approved figures are never rounded.
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -281,17 +282,25 @@ def load_yaml(path: Path, problems: list[Problem], root: Path | None = None) -> 
 
 
 def inside(path: Path, root: Path) -> bool:
-    """True when path is a plain file or folder under root, reached without any symlink."""
-    try:
-        relative = path.absolute().relative_to(root.absolute())
-    except ValueError:
+    """True when path is a plain file or folder under root, reached without any symlink.
+
+    Each part below root is looked at (lstat), none may be a link, "." or "..": then the path is
+    where it reads. Resolving the path and the root instead took 66 µs a file, 13 files a program.
+    """
+    root_text = os.path.join(root.absolute(), "")  # ending in a separator, once ("/" stays "/")
+    text = os.fspath(path.absolute())
+    if not text.startswith(root_text):
         return False
-    current = root.absolute()
-    for part in relative.parts:
-        current = current / part
-        if current.is_symlink():
+    parts = text[len(root_text):].split(os.sep)
+    if any(part in ("", ".", "..") for part in parts):
+        return False
+    current = root_text
+    for part in parts:
+        current += part
+        if os.path.islink(current):
             return False
-    return path.resolve().is_relative_to(root.resolve())
+        current += os.sep
+    return True
 
 
 def read_text(path: Path, problems: list[Problem], root: Path | None = None, *, section: bool = False) -> str | None:

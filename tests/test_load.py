@@ -180,3 +180,28 @@ def test_unreadable_path(tmp_path: Path) -> None:
     problems: list[Problem] = []
     load_yaml(tmp_path, problems)  # a folder, not a file
     assert [p.code for p in problems] == ["file-unreadable"]
+
+
+def test_inside_refuses_every_link_and_way_out(tmp_path: Path) -> None:
+    """A source is read only from under the content folder, through no symlink at any depth below it, nor
+    ".."; the content folder itself may lie behind a link (a checkout in a linked home folder)."""
+    from generator.load import inside
+
+    root = tmp_path / "content"
+    (root / "p" / "sections").mkdir(parents=True)
+    (root / "p" / "sections" / "a.md").write_text("x", encoding="utf-8")
+    (tmp_path / "outside.md").write_text("secret", encoding="utf-8")
+    (root / "p" / "sections" / "link.md").symlink_to(tmp_path / "outside.md")
+    (root / "linked").symlink_to(root / "p")
+    (root / "p" / "sections-link").symlink_to(root / "p" / "sections")
+    (tmp_path / "content-twin").mkdir()
+    (tmp_path / "via").symlink_to(root)
+    assert inside(root / "p" / "sections" / "a.md", root)
+    assert inside(tmp_path / "via" / "p" / "sections" / "a.md", tmp_path / "via")
+    spelled = tmp_path / "content-twin" / ".." / "content"  # a root given as ../content: its paths begin alike
+    assert inside(spelled / "p" / "sections" / "a.md", spelled)
+    refused = [root / "p" / "sections" / "link.md", root / "linked" / "sections" / "a.md",
+               root / "p" / "sections-link" / "a.md", root / "p" / ".." / ".." / "outside.md",
+               root / "p" / ".." / "p" / "sections" / "a.md", tmp_path / "content-twin" / "a.md",
+               tmp_path / "outside.md", root]
+    assert [path for path in refused if inside(path, root)] == []
