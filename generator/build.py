@@ -271,8 +271,8 @@ class Unit:
     routes: bytes  # its pages' routes by language, packed (for the sitemap)
 
 
-def _json(value: object) -> str:
-    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+def _json(value: object) -> bytes:
+    return export.compact_json(value, sort_keys=True)
 
 
 def manifest_line(program_id: str, key: str, common: dict[str, Any], routes: dict[str, list[str]]) -> bytes:
@@ -287,12 +287,12 @@ def manifest_line(program_id: str, key: str, common: dict[str, Any], routes: dic
 
 def manifest_head(program_id: str, key: str) -> bytes:
     """What the main process knows of a program before it is rendered, or if it is not."""
-    return f'{{"id":{_json(program_id)},"key":{_json(key)},'.encode()
+    return b'{"id":' + _json(program_id) + b',"key":' + _json(key) + b","
 
 
 def manifest_tail(common: dict[str, Any], routes: dict[str, list[str]]) -> bytes:
     """What its worker makes."""
-    return f'"common":{_json(common)},"routes":{_json(routes)}}}'.encode()
+    return b'"common":' + _json(common) + b',"routes":' + _json(routes) + b"}"
 
 
 def sealed(program_id: str, common: dict[str, Any], routes: dict[str, list[str]],
@@ -591,7 +591,7 @@ def _source_size(folder: Path) -> int:
 
 def packed(value: object) -> bytes:
     """JSON, compressed: how the main process keeps what each program's worker reports until the end."""
-    return packed_bytes(json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode())
+    return packed_bytes(_json(value))
 
 
 def packed_bytes(data: bytes) -> bytes:

@@ -31,6 +31,7 @@ from markupsafe import Markup, escape
 
 from .assemble import LANGS, IndicatorView, ProgramView, SiteView, route
 from .datapackage import TABLES, Package, csv_cell
+from .export import compact_json
 from .figures import CellStatus, Figure
 from .model import CatalogueEntry, FundingSource, Text, slug
 
@@ -474,9 +475,8 @@ def search_index(program: str | None, pages: list[tuple[str, str, list[str | Non
     index = {"program": program, "pages": [[address, title, "\n".join(filter(None, words))]
                                            for address, title, words in pages]}
     # JSON is JavaScript but for these two characters in strings, which browsers before 2019 refuse there.
-    data = json.dumps(index, ensure_ascii=False, separators=(",", ":")).replace("\u2028", "\\u2028").replace(
-        "\u2029", "\\u2029")
-    return f"(self.searchIndexes = self.searchIndexes || []).push({data});\n".encode()
+    data = compact_json(index).replace("\u2028".encode(), b"\\u2028").replace("\u2029".encode(), b"\\u2029")
+    return b"(self.searchIndexes = self.searchIndexes || []).push(" + data + b");\n"
 
 
 def folders_up(page_route: str) -> list[tuple[str, str]]:

@@ -21,7 +21,7 @@ from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, RDF, XSD
 from generator.build import build
 from generator.datapackage import LICENSE, TABLES, Package
 from generator.dcat import catalog_turtle, dataset_turtle
-from generator.export import to_json
+from generator.export import compact_json, to_json
 
 from .conftest import CONTENT
 
@@ -243,6 +243,21 @@ def _has_float(value: object) -> bool:
 def test_to_json_writes_integers_past_64_bits() -> None:
     value = {"value": 10**30, "as_stated": "1000000000000000000000000000000", "years": [-(2**64), 2**63 - 1]}
     assert to_json(value) == _json_dumps(value)
+
+
+@given(json_values, st.booleans())
+def test_compact_json_spells_all_but_floats_as_json_dumps(value: object, sort_keys: bool) -> None:
+    """The manifest, the packed parts and the search indexes: what json.dumps made of them before."""
+    written = compact_json(value, sort_keys=sort_keys)
+    assert json.loads(written) == value
+    if not _has_float(value):
+        assert written == json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=sort_keys).encode()
+
+
+def test_compact_json_writes_integers_past_64_bits_and_keys_that_are_not_text() -> None:
+    for value in ({"b": 10**30, "a": [-(2**64)]}, {2: "two", 1: "one"}):
+        assert compact_json(value, sort_keys=True) == json.dumps(value, ensure_ascii=False, separators=(",", ":"),
+                                                                 sort_keys=True).encode()
 
 
 def test_dcat_catalogue_lists_every_package_with_its_downloads(output) -> None:
