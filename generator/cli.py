@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from .problems import summary, to_json
 from .validate import check
@@ -111,6 +112,34 @@ def _run(args: argparse.Namespace) -> int:
     return EXIT_ERRORS if any(problem.severity == "error" for problem in problems) else EXIT_OK
 
 
+def base_url_problem(url: str, lang: str) -> str | None:
+    """Why ``--base-url`` cannot be where a site is served, in the clerk's language; None when it can.
+
+    Pages link to one another relatively, but the canonical addresses, the sitemap and the DCAT
+    catalogue are the base URL and a page's route: without a scheme and host ("example.org/repo/")
+    or with a space, they would be addresses nobody can open.
+    """
+    parts = urlsplit(url)
+    if url.startswith("//") or (not url.startswith("/") and not (parts.scheme in ("http", "https") and parts.netloc)):
+        return {"uk": f"--base-url «{url}»: адреса має починатися з / або з https:// і назви сайту, "
+                      "наприклад /repo/ або https://example.org/repo/",
+                "en": f"--base-url '{url}': the address must begin with / or with https:// and a host name, "
+                      "e.g. /repo/ or https://example.org/repo/"}[lang]
+    if parts.query or parts.fragment or url.endswith(("?", "#")):
+        return {"uk": f"--base-url «{url}»: без ? і # — лише адреса теки, де лежить сайт",
+                "en": f"--base-url '{url}': no ? or # — only the address of the folder the site is in"}[lang]
+    unsafe = sorted({char for char in url if char.isspace() or not char.isprintable() or char in _NOT_IN_URLS})
+    if unsafe:
+        shown = " ".join(repr(char) for char in unsafe)
+        return {"uk": f"--base-url «{url}»: в адресі {shown} пишуть кодом (пробіл — %20, лапки — %22)",
+                "en": f"--base-url '{url}': an address has {shown} written as a code (a space as %20, "
+                      "a quote as %22)"}[lang]
+    return None
+
+
+_NOT_IN_URLS = frozenset('"<>\\^`{|}')  # RFC 3986 has no place for them; a space is caught as white space
+
+
 def _build(args: argparse.Namespace) -> int:
     from .build import build
     from .write import OutputBusy
@@ -118,6 +147,9 @@ def _build(args: argparse.Namespace) -> int:
     content = Path(args.content)
     if not content.is_dir():
         message = {"uk": f"теки «{content}» немає", "en": f"there is no folder '{content}'"}[args.lang]
+        print(f"python -m generator build: {message}", file=sys.stderr)
+        return EXIT_USAGE
+    if (message := base_url_problem(args.base_url, args.lang)) is not None:
         print(f"python -m generator build: {message}", file=sys.stderr)
         return EXIT_USAGE
     show_progress = not args.quiet and sys.stderr.isatty()

@@ -70,6 +70,26 @@ def test_bad_usage_exits_2() -> None:
     assert run("frobnicate").returncode == 2
 
 
+def test_a_base_url_that_cannot_be_served_is_refused_before_anything_is_written(minimal_content: Path,
+                                                                                tmp_path: Path) -> None:
+    """A mistyped --base-url would give canonical addresses, a sitemap and a catalogue nobody can open."""
+    site = tmp_path / "site"
+    for url, says in (("example.org/repo/", "must begin with / or with https://"),
+                      ("https://example.org/a b/", "' ' written as a code (a space as %20"),
+                      ("/repo/?x=1", "no ? or #"), ("javascript:alert(1)", "must begin with /")):
+        result = run("build", str(minimal_content), "--out", str(site), "--base-url", url, "--lang", "en")
+        assert result.returncode == 2, (url, result.stderr)
+        assert result.stderr.startswith(f"python -m generator build: --base-url '{url}': ") and says in result.stderr
+        assert "Traceback" not in result.stderr and not site.exists()
+    ukrainian = run("build", str(minimal_content), "--out", str(site), "--base-url", "example.org")
+    assert "адреса має починатися з / або з https://" in ukrainian.stderr and ukrainian.returncode == 2
+    for url in ("/repo/", "https://example.org/%D1%80%D0%B5%D0%BF%D0%BE", "http://localhost:8000/"):
+        result = run("build", str(minimal_content), "--out", str(site), "--base-url", url, "--no-search", "--quiet")
+        assert result.returncode == 0, (url, result.stderr)
+    assert '<link rel="canonical" href="http://localhost:8000/uk/">' in (site / "uk" / "index.html").read_text(
+        encoding="utf-8")
+
+
 def test_console_script_is_installed() -> None:
     script = Path(sys.executable).with_name("hromada-programs")
     result = subprocess.run([str(script), "validate", str(CONTENT)], capture_output=True, text=True, timeout=60)
