@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import gc
 import json
+import re
+import shutil
 import subprocess
 import sys
 import weakref
@@ -72,6 +74,24 @@ def test_the_national_benchmark_runs_and_prints_every_figure_against_its_target(
     kind = subprocess.run(["df", "--output=fstype", str(tmp_path)], capture_output=True, text=True,
                           check=True).stdout.split()[-1]
     assert f"output: {tmp_path / 'bench'} on {kind} " in out and "µs a file" in out, out
+
+
+@pytest.mark.skipif(shutil.which("valgrind") is None, reason="needs valgrind (.ci/run installs it)")
+def test_the_instruction_count_of_a_build_repeats() -> None:
+    """What benchmarks/instructions.py is for: a figure of a build's work that two runs agree on to a few
+    millionths, where wall times swing by a fifth; and the build's own share, apart from Python's start."""
+    found = []
+    for _ in range(2):
+        result = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "instructions.py"), "--programs", "2"],
+                                capture_output=True, text=True, timeout=600, check=False)
+        assert result.returncode == 0, result.stderr
+        match = re.fullmatch(r"2 programs, one process: ([\d,]+) instructions; Python's start and imports ([\d,]+); "
+                             r"the build itself ([\d,]+)\n", result.stdout)
+        assert match, result.stdout
+        whole, start, own = (int(group.replace(",", "")) for group in match.groups())
+        assert whole == start + own and own > 10**8 and start > 10**8
+        found.append(own)
+    assert abs(found[0] - found[1]) < found[0] / 10**5, found
 
 
 def test_there_are_names_and_ids_for_every_hromada_of_ukraine() -> None:
