@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import Enum
+from functools import lru_cache
 from typing import Iterable
 
 from .model import IndicatorKind, ValueMode
@@ -59,6 +60,8 @@ def parse_number(text: str) -> tuple[Decimal, bool] | None:
 
 def parse_cell(value: object) -> Figure | None:
     """Read one cell. None when the cell is not any kind of figure we know."""
+    if isinstance(value, str):
+        return _parse_text(value)
     if value is None:
         return Figure(CellStatus.empty)
     if isinstance(value, bool):
@@ -67,8 +70,13 @@ def parse_cell(value: object) -> Figure | None:
         if isinstance(value, Decimal) and not value.is_finite():
             return None
         return Figure(CellStatus.amount, Decimal(value), str(value))
-    if not isinstance(value, str):
-        return None
+    return None
+
+
+@lru_cache(maxsize=4096)
+def _parse_text(value: str) -> Figure | None:
+    """A cell written as text: by the text alone, so read once (a Figure cannot change). Cells
+    repeat («+», «так», «100»), and each is read when checked and again when the pages are made."""
     text = " ".join(value.split())
     lowered = text.lower()
     if text == "":

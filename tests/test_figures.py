@@ -52,6 +52,17 @@ def test_parse_cell(value: object, status: CellStatus) -> None:
     assert figure is not None and figure.status is status
 
 
+def test_a_cell_keeps_how_its_own_source_wrote_it() -> None:
+    """Cells are read once per text: two ways of writing one number, or yes, are never confused."""
+    cells = ["5,0", "5.0", "5", " 5 ", "Так", "так", "8 632", "8\u00a0632", "+", "+ "]
+    for _ in range(2):  # the second time, from what was read the first
+        figures = [parse_cell(cell) for cell in cells]
+        assert [figure.text for figure in figures] == cells
+        assert [str(figure.amount) for figure in figures[:4]] == ["5.0", "5.0", "5", "5"]
+    assert parse_cell(Decimal("5.0")).text == "5.0" and parse_cell(Decimal("5")).text == "5"
+    assert parse_cell(True).status is CellStatus.yes and parse_cell(1).status is CellStatus.amount
+
+
 def test_amounts_refuse_yes_no_percent_and_nan() -> None:
     assert parse_amount("Так") is None
     assert parse_amount("30%") is None
