@@ -226,6 +226,17 @@ def program_keys(content: Path, shared: str,
     return keys, stamps
 
 
+def committing_file(output: Path) -> Path:
+    """Beside the output, there while a build puts its two outputs in place, datapackages/ then site/.
+
+    Each folder is swapped in whole (or moved in under its journal), but not both at once: a build
+    killed between the two leaves new packages beside the old site and its manifest, each looking
+    whole. Finding this file, the next build starts from scratch instead of taking the packages for
+    what the manifest says they are (it would join the all-programs package from them).
+    """
+    return output.with_name(f".{output.name}.committing")
+
+
 def stamps_file(output: Path) -> Path:
     """Beside the output, not in it, as its lock and journal are: a stamp holds inodes and times,
     which differ from machine to machine, and the output is the same bytes wherever it is built."""
@@ -744,6 +755,8 @@ def _build(content: Path, output: Path, *, templates: Path | None, base_url: str
         # build then, swapped in whole, not moved in file by file.
         if previous is not None and previous.shared != shared:
             previous = None
+        if previous is not None and committing_file(output).exists():
+            raise ManifestDamaged(str(committing_file(output)))  # a build killed between its two outputs
         keys, stamps = program_keys(content, shared, read_stamps(output, shared) if incremental else {})
         unchanged = {program_id: old for program_id, old in (previous.programs.items() if previous else ())
                      if keys.get(program_id) == old.key}
@@ -805,8 +818,11 @@ def _build(content: Path, output: Path, *, templates: Path | None, base_url: str
                         handle.write(manifest_head(program_id, keys[program_id]) + zlib.decompress(lines[program_id])
                                      + b"\n")
             with lap("write"):
+                committing_file(output).touch()
                 data_out.commit()
                 out.commit()
+                with suppress(OSError):  # left, it costs the next build a full one, nothing worse
+                    committing_file(output).unlink()
                 write_stamps(output, shared, stamps)
     except _SourceErrors:
         return result

@@ -563,3 +563,36 @@ def test_templates_are_compiled_once_and_loaded_after_as_jinja_compiled_them(
     compiled.clear()
     assert built("no cache") == first
     assert sorted(set(compiled)) == used
+
+
+@pytest.mark.parametrize("incremental", [False, True], ids=["full build killed", "update killed"])
+def test_a_build_killed_between_committing_the_packages_and_the_site_is_not_trusted_after(
+        content: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, incremental: bool) -> None:
+    """datapackages/ is put in place before site/, so a build killed between the two leaves the new
+    packages beside the old site and its manifest. The next build must not take the packages for what
+    that manifest says they are: it gives what a full build gives."""
+    from generator.build import committing_file
+    from generator.write import OutputFolder
+
+    out = tmp_path / "out"
+    _build(content, out, search=False)
+    tasks = content / "khmilnytska-2023-2025" / "tasks.yaml"
+    before = tasks.read_text(encoding="utf-8")
+    tasks.write_text(before.replace("Створення", "Запровадження", 1), encoding="utf-8")
+    real = OutputFolder.commit
+
+    def killed(folder: OutputFolder) -> None:  # the build dies once datapackages/ is in place
+        if folder.target == (out / "site").absolute():
+            raise KeyboardInterrupt
+        real(folder)
+
+    monkeypatch.setattr(OutputFolder, "commit", killed)
+    with pytest.raises(KeyboardInterrupt):
+        build(content, out / "site", packages_out=out / "datapackages", search=False, incremental=incremental)
+    monkeypatch.setattr(OutputFolder, "commit", real)
+    assert committing_file(out / "site").exists()
+    tasks.write_text(before, encoding="utf-8")  # the change undone: the site's manifest says these sources
+    after = _build(content, out, search=False)
+    assert after[:2] == _build(content, tmp_path / "fresh", search=False, incremental=False)[:2]
+    assert after[2] == 0 and not committing_file(out / "site").exists()  # a full build, and done
+    assert _build(content, out, search=False)[2] == 5  # the next one an update again
