@@ -4,7 +4,8 @@
     python benchmarks/instructions.py --programs 24
 
 On a shared machine the wall time of the same build swings by a fifth from one
-run to the next; the instructions it runs differ by a few millionths. So a
+run to the next; the instructions it runs differ by less than a hundredth of a per cent
+(two runs were 3 in a million apart in one checkout, 15 in another). So a
 change meant to make the build faster is compared here first, before and after
 (`git stash`), and then timed whole with `benchmarks/national.py`.
 

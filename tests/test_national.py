@@ -78,8 +78,9 @@ def test_the_national_benchmark_runs_and_prints_every_figure_against_its_target(
 
 @pytest.mark.skipif(shutil.which("valgrind") is None, reason="needs valgrind (.ci/run installs it)")
 def test_the_instruction_count_of_a_build_repeats() -> None:
-    """What benchmarks/instructions.py is for: a figure of a build's work that two runs agree on to a few
-    millionths, where wall times swing by a fifth; and the build's own share, apart from Python's start."""
+    """What benchmarks/instructions.py is for: a figure of a build's work that two runs agree on to a
+    hundredth of a per cent, where wall times swing by a fifth; and the build's own share, apart from
+    Python's start. (Seen: 3 and 15 in a million apart; the changes it has measured were 0.1 to 2%.)"""
     found = []
     for _ in range(2):
         result = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "instructions.py"), "--programs", "2"],
@@ -91,7 +92,7 @@ def test_the_instruction_count_of_a_build_repeats() -> None:
         whole, start, own = (int(group.replace(",", "")) for group in match.groups())
         assert whole == start + own and own > 10**8 and start > 10**8
         found.append(own)
-    assert abs(found[0] - found[1]) < found[0] / 10**5, found
+    assert abs(found[0] - found[1]) < found[0] / 10**4, found
 
 
 def test_there_are_names_and_ids_for_every_hromada_of_ukraine() -> None:
