@@ -12,7 +12,9 @@ change meant to make the build faster is compared here first, before and after
 Builds a synthetic corpus (deterministic from --seed) from scratch in one process
 (workers=1), under `valgrind --tool=cachegrind --cache-sim=no`, and prints the
 instructions of the whole process, of Python's start and the generator's imports
-alone, and the difference: what the build itself runs. The same build runs once
+alone, and the difference: what the build itself runs. These are the process's own
+instructions: the kernel's work in writing the files, a tenth of a build, is not
+counted, so the wall time gains less than the count. The same build runs once
 first without valgrind, so that the templates are compiled and cached, as on every
 build but the first after they or the generator change. Needs valgrind (Debian:
 `apt install valgrind`); a run takes about half a minute.
