@@ -167,14 +167,17 @@ def _scalar(node: yaml.ScalarNode) -> Any:
 _UNKNOWN_TAG = object()
 
 
+def _as_key(node: yaml.ScalarNode, value: Any) -> Any:
+    """A mapping's key in the data, from its node and its scalar value: text or a whole number (a
+    year); a key that reads as null, true, a fraction or an unknown tag is kept as written."""
+    return node.value if value is _UNKNOWN_TAG or value is None or isinstance(value, (Decimal, bool)) else value
+
+
 def _is_key(node: yaml.Node, step: Any) -> bool:
     """Whether a mapping's key node is the key ``step`` in the data (as _Converter.convert reads keys)."""
     if type(node) is not yaml.ScalarNode or (type(step) is str and node.value != step):
         return False  # a key that reads as text is written as it reads: most are told apart without typing them
-    key = _scalar(node)
-    if key is _UNKNOWN_TAG or key is None or isinstance(key, (Decimal, bool)):
-        key = node.value
-    return key == step
+    return _as_key(node, _scalar(node)) == step
 
 
 class _Converter:
@@ -212,9 +215,7 @@ class _Converter:
             if type(key_node) is not yaml.ScalarNode:
                 self.problem(key_node, "yaml-complex-key")
                 continue
-            key = self.scalar(key_node)
-            if key is None or isinstance(key, (Decimal, bool)):
-                key = key_node.value  # as written
+            key = _as_key(key_node, self.scalar(key_node))
             if key in first_seen:
                 self.problem(key_node, "yaml-duplicate-key", key=key, first_line=_mark(first_seen[key])[0])
                 continue

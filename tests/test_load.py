@@ -62,7 +62,7 @@ nested:
 
 def _recorded(node: yaml.Node, path: tuple = (), values: dict | None = None, keys: dict | None = None):
     """Where each value and key stands, recorded walking the whole tree: what where() finds on demand."""
-    from generator.load import _scalar
+    from generator.load import _as_key, _scalar
 
     values = {} if values is None else values
     keys = {} if keys is None else keys
@@ -72,8 +72,7 @@ def _recorded(node: yaml.Node, path: tuple = (), values: dict | None = None, key
             _recorded(item, path + (index,), values, keys)
     elif isinstance(node, yaml.MappingNode):
         for key_node, value_node in node.value:
-            key = _scalar(key_node)
-            key = key_node.value if key is None or isinstance(key, (Decimal, bool)) else key
+            key = _as_key(key_node, _scalar(key_node))
             if path + (key,) not in keys:  # the first of duplicates is the one the data holds
                 keys[path + (key,)] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
                 _recorded(value_node, path + (key,), values, keys)
