@@ -155,6 +155,48 @@ class PageCodeGenerator(CodeGenerator):
         else:
             super()._output_child_pre(node, frame, finalize)
 
+    def visit_Output(self, node, frame) -> None:  # noqa: ANN001 - Jinja's signature
+        """A run of output yielded joined, as one piece: ``yield environment.concat((a, b, c))``, not a yield for each.
+
+        Jinja yields each piece of a block's output on its own, and each yield resumes the block's
+        generator once more for the page's join: an indicator page yields some 150 pieces. Macros and
+        ``{% set %}`` blocks (frame.buffer) collect theirs in a list already, and are left to Jinja.
+        The pieces are evaluated in the same order, and the page is the same bytes.
+        """
+        if frame.buffer is not None or frame.require_output_check or len(node.nodes) < 2:
+            super().visit_Output(node, frame)
+            return
+        finalize = self._make_finalize()
+        body: list[list[Any] | nodes.Expr] = []
+        for child in node.nodes:  # constants joined at compile time, as Jinja's visit_Output does
+            try:
+                if not (finalize.const or isinstance(child, nodes.TemplateData)):
+                    raise nodes.Impossible()
+                const = self._output_child_to_const(child, frame, finalize)
+            except (nodes.Impossible, Exception):  # noqa: BLE001 - as Jinja has it: evaluated at run time instead
+                body.append(child)
+                continue
+            if body and isinstance(body[-1], list):
+                body[-1].append(const)
+            else:
+                body.append([const])
+        if len(body) < 2:
+            super().visit_Output(node, frame)
+            return
+        self.writeline("yield environment.concat((")  # root and block functions have no other concat in common
+        self.indent()
+        for item in body:
+            if isinstance(item, list):
+                self.writeline(self._output_const_repr(item) + ",")
+            else:
+                self.newline(item)
+                self._output_child_pre(item, frame, finalize)
+                self.visit(item, frame)
+                self._output_child_post(item, frame, finalize)
+                self.write(",")
+        self.outdent()
+        self.writeline("))")
+
     def visit_Call(self, node, frame, forward_caller=False) -> None:  # noqa: ANN001, FBT002 - Jinja's signature
         """The helpers (HELPERS: ``t(x)``, ``url(x)``...) and methods (``program.route(lang)``) called straight,
         not through ``context.call``.
