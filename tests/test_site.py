@@ -701,6 +701,36 @@ def test_templates_call_the_page_helpers_straight() -> None:
     assert "upper" not in calls and "replace" not in calls
 
 
+def test_templates_yield_a_run_of_output_as_one_piece() -> None:
+    """PageCodeGenerator joins a run of output into one piece, and the page is what Jinja's own code makes of
+    every construct that outputs: blocks, super(), self, loops, conditions, macros, call blocks, set blocks,
+    filter blocks, includes, and output around an extends that is not at the top."""
+    from jinja2 import DictLoader, Environment
+
+    from generator.render import PageEnvironment
+
+    sources = {
+        "base.html": "<{% block title %}T{{ a }}{% endblock %}>{% block main %}M{{ b }}m{% endblock %}|{{ self.title() }}",
+        "page.html": ("{% extends 'base.html' %}{% block title %}[{{ super() }}]{{ a }}-{{ b }}{% endblock %}"
+                      "{% block main %}{% macro m(x) %}({{ x }}:{{ a }}{{ caller() if caller }}){% endmacro %}"
+                      "{% for x in items %}{{ loop.index }}{{ x }}{% if loop.last %}!{{ x }}{% else %},{% endif %}{% endfor %}"
+                      "{% call m('c') %}in{{ b }}{% endcall %}{{ m('<i>') }}{% set s %}s{{ a }}{% endset %}{{ s }}{{ s | length }}"
+                      "{% filter upper %}f{{ a }}{% endfilter %}{% include 'part.html' %}{{ '%s' | format(b) }}{% endblock %}"),
+        "part.html": "<p>{{ a }}{{ b }}</p>",
+        "conditional.html": "before{{ a }}{% if b %}{% extends 'base.html' %}{% endif %}after{{ b }}",
+        "flat.html": "x{{ a }}y{{ b }}z",
+    }
+    values = {"a": "<&>", "b": "B", "items": ["<1>", 2, "3"]}
+    ours = PageEnvironment(autoescape=True, loader=DictLoader(sources))
+    jinjas = Environment(autoescape=True, loader=DictLoader(sources))
+    for name in sources:
+        assert ours.get_template(name).render(values) == jinjas.get_template(name).render(values), name
+    assert ours.get_template("conditional.html").render({**values, "b": ""}) == "before&lt;&amp;&gt;after"
+    # One piece where Jinja yields five.
+    assert list(ours.get_template("flat.html").generate(values)) == ["x&lt;&amp;&gt;yBz"]
+    assert len(list(jinjas.get_template("flat.html").generate(values))) == 5
+
+
 def test_relative_links_match_posixpath_relpath() -> None:
     """The fast relative link computation gives what posixpath.relpath gives, for every pair of places."""
     import posixpath
