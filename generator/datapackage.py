@@ -23,7 +23,7 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from .assemble import FundingLine, ProgramView, funding_lines
-from .export import spreadsheet_safe, to_json
+from .export import csv_text, spreadsheet_safe, to_json
 from .figures import CellStatus
 from .model import FundingSource, IndicatorKind, Text, ValueMode
 from .problems import MESSAGES
@@ -395,11 +395,7 @@ def csv_cell(value: Any) -> str:
 
 def csv_bytes(header: list[str], rows: list[list[Any]]) -> bytes:
     """Plain UTF-8 CSV (no byte-order mark, so it stays valid for frictionless), CRLF as RFC 4180 says."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(header)
-    writer.writerows([csv_cell(v) for v in row] for row in rows)
-    return buffer.getvalue().encode("utf-8")
+    return csv_text([header, *([csv_cell(v) for v in row] for row in rows)]).encode("utf-8")
 
 
 def _resources() -> list[dict[str, Any]]:
