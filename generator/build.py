@@ -536,11 +536,16 @@ def _render_program(job: _Job, program: ProgramView, lap: _Stopwatch) -> Unit:
     routes: dict[str, list[str]] = {}
     files: list[tuple[str, str, int]] = []
 
+    write, seconds, clock = job.outputs["site"].write, lap.into, time.perf_counter
+
     def put(path: str, make: Callable[[], bytes], stage: str) -> str:
-        with lap(stage):
-            data = make()
-        with lap("write"):
-            written = job.outputs["site"].write(path, data)
+        # Timed by hand, not by two laps: this runs for each of the half a million files of a national build.
+        start = clock()
+        data = make()
+        made = clock()
+        written = write(path, data)
+        seconds[stage] = seconds.get(stage, 0.0) + made - start
+        seconds["write"] = seconds.get("write", 0.0) + clock() - made
         files.append(("site", path, len(data)))
         return written
 
