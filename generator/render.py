@@ -463,8 +463,9 @@ def _columns(values: tuple[Decimal | None, ...]) -> tuple[tuple[Markup, ...], ..
     for index, value in enumerate(values):
         bar_height = 0.0 if value is None else float(abs(value) / largest) * plot
         x, y, bar_width = round(gap + index * slot, 1), round(top + plot - bar_height, 1), round(slot - gap, 1)
+        # Rounded again after adding: 124.8 - 4 is 124.80000000000001 in floating point.
         columns.append((_drawn(x), _drawn(y), _drawn(bar_width), _drawn(round(bar_height, 1)),
-                        _drawn(x + bar_width / 2), _drawn(y - 4)))
+                        _drawn(round(x + bar_width / 2, 2)), _drawn(round(y - 4, 1))))
     return tuple(columns)
 
 
@@ -487,7 +488,7 @@ def hbar_chart(points: list[tuple[str, Decimal, str]], summary: str) -> Chart:
         length = round(float(value / largest) * (width - 70), 1)
         top = float(index * row + label_height)
         bars.append(Bar(label, escape_text(text), _drawn(0.0), _drawn(top), _drawn(length), _drawn(float(bar_height)),
-                        "amount", _drawn(length + 4), _drawn(top + 12), _drawn(top - 4)))
+                        "amount", _drawn(round(length + 4, 1)), _drawn(top + 12), _drawn(top - 4)))
     return Chart(width, len(points) * row + 4, _drawn(0.0), bars, escape_text(summary))
 
 

@@ -806,3 +806,20 @@ def test_column_chart_scales_bars_and_keeps_each_charts_labels() -> None:
     assert [bar.label for bar in uk.bars] == [f"&lt;{i}&gt;" for i in range(5)]
     assert [bar.label for bar in en.bars] == [f"y{i}" for i in range(5)] and en.summary == "summary"
     assert uk.bars[3].value_text == "80.0 од." and en.bars[3].value_text == "80.0 u."
+
+
+def test_charts_draw_numbers_without_floating_point_noise() -> None:
+    """Where a bar and its texts stand is written with at most two decimals (not 124.80000000000001)."""
+    import re
+
+    from generator.render import bar_chart, hbar_chart
+
+    for count in range(1, 9):
+        for step in ("0.7", "3.3", "13", "99.9"):
+            values = [Decimal(step) * (i + 1) for i in range(count)]
+            charts = [bar_chart([(str(i), v, str(v), "target") for i, v in enumerate(values)], ""),
+                      hbar_chart([(str(i), v, str(v)) for i, v in enumerate(values)], "")]
+            for chart in charts:
+                for bar in chart.bars:
+                    for name in ("x", "y", "width", "height", "text_x", "value_y", "label_y"):
+                        assert re.fullmatch(r"-?\d+(\.\d{1,2})?", getattr(bar, name)), (name, getattr(bar, name))
