@@ -647,6 +647,34 @@ def test_program_page_figures_agree(built, corpus) -> None:
             assert sum(program.amounts_by_source.values()) == by_year, program.id
 
 
+def test_pages_share_one_set_of_macros_a_language(corpus, monkeypatch) -> None:
+    """A program's pages import the macros of _macros.html made once a language, not once a page, and
+    the macros still link from the page they are on (breadcrumbs, downloads)."""
+    import jinja2
+
+    from generator.assemble import SiteView, assemble
+    from generator.render import Renderer
+
+    made: list[str] = []
+    make_module = jinja2.Template.make_module
+
+    def counted(self, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+        made.append(self.name)
+        return make_module(self, *args, **kwargs)
+
+    monkeypatch.setattr(jinja2.Template, "make_module", counted)
+    site = assemble(corpus)
+    renderer = Renderer(TEMPLATES, SiteView([], site.catalogue), "/")
+    program = max(site.programs, key=lambda p: len(p.tasks))
+    pages = [page for lang in ("uk", "en") for page in renderer.program_pages(program, lang)]
+    html = {page.route: renderer.render(page).decode() for page in pages}
+    assert len(pages) > 20 and made.count("_macros.html") == 2
+    task = next(iter(program.tasks.values()))
+    page = html[task.route("en")]
+    assert f'<a href="{posixpath.relpath("/" + task.download("csv"), "/" + task.route("en"))}" download>' in page
+    assert '<li><a href="../../">' in page  # the program, up from en/<program>/tasks/<task>/
+
+
 def test_page_helpers_are_called_as_jinja_calls_them() -> None:
     """Pages call plain functions directly (PageContext): what asks for the context still gets it,
     keywords still arrive, a macro is still a macro, and a StopIteration is an undefined value."""
