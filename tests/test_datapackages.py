@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import zipfile
 from collections import Counter
 from decimal import Decimal
@@ -432,3 +433,30 @@ def test_package_csvs_are_byte_identical_across_builds(output, tmp_path: Path) -
     for path in sorted(data.rglob("*")):
         if path.is_file():
             assert (tmp_path / "datapackages" / path.relative_to(data)).read_bytes() == path.read_bytes(), path
+
+
+def test_english_coverage_is_the_share_of_the_sources_texts_with_their_english(minimal_content: Path) -> None:
+    """programs.csv's english_coverage_percent: of every {uk, en} text in program.yaml, tasks.yaml and
+    indicators.yaml, the share (rounded down) that has its English; here, after three lose theirs."""
+    from generator.assemble import assemble
+    from generator.datapackage import program_rows
+    from generator.validate import validate
+
+    folder = minimal_content / "testova-2025-2027"
+    tasks = folder / "tasks.yaml"
+    text, removed = re.subn(r", en: [^}]*\}", "}", tasks.read_text(encoding="utf-8"), count=3)
+    tasks.write_text(text, encoding="utf-8")
+    texts = [text for name in ("program.yaml", "tasks.yaml", "indicators.yaml")
+             for text in _bilingual(yaml.safe_load((folder / name).read_text(encoding="utf-8")))]
+    with_english = sum(1 for text in texts if text.get("en"))
+    assert removed == 3 and with_english == len(texts) - 3
+    program = assemble(validate(minimal_content)).programs[0]
+    header = [field.name for field in next(t for t in TABLES if t.name == "programs").fields]
+    row = program_rows(program)["programs"][0]
+    assert row[header.index("english_coverage_percent")] == with_english * 100 // len(texts)
+
+
+def _bilingual(data: object) -> list[dict]:
+    if isinstance(data, dict):
+        return [data] if isinstance(data.get("uk"), str) else [t for value in data.values() for t in _bilingual(value)]
+    return [t for value in data for t in _bilingual(value)] if isinstance(data, list) else []
