@@ -247,7 +247,7 @@ def read_stamps(output: Path, shared: str) -> dict[str, list[str]]:
     """The stamps the last build recorded with its keys (see program_keys); none if it was built
     with other templates, catalogue or base URL, or the file is not one a build wrote."""
     try:
-        data = json.loads(stamps_file(output).read_bytes())
+        data = export.json_value(stamps_file(output).read_bytes())
         stamps = data["programs"]
         if data["shared"] != shared or not all(
                 isinstance(pair, list) and len(pair) == 2 and all(isinstance(h, str) and HEX64.fullmatch(h) for h in pair)
@@ -374,8 +374,7 @@ class ProgramPart:
             raise ManifestDamaged("a program's problems") from error
 
 
-_DECODER = json.JSONDecoder()
-_LINE_START = re.compile(r'\{"id":("(?:[^"\\]|\\.)*"),"key":"([0-9a-f]{64})",(?="common":)')
+_LINE_START = re.compile(rb'\{"id":("(?:[^"\\]|\\.)*"),"key":"([0-9a-f]{64})",(?="common":)')
 
 
 @dataclass
@@ -383,11 +382,11 @@ class PreviousProgram:
     key: str
     line: bytes
     common: ProgramPart
-    routes_at: int  # where its routes start in the line, as text
+    routes_at: int  # where its routes start in the line (they end before the line's last brace)
 
     def routes(self) -> dict[str, list[str]]:
         try:
-            routes, end = _DECODER.raw_decode(self.line.decode(), self.routes_at)
+            routes = export.json_value(self.line[self.routes_at:-1])
             if not (isinstance(routes, dict) and sorted(routes) == sorted(LANGS)
                     and all(isinstance(r, str) for lang in LANGS for r in routes[lang])):
                 raise ValueError
@@ -424,7 +423,7 @@ class Previous:
         lines.pop()  # what follows the last newline: nothing
         del data
         try:
-            head = json.loads(first)
+            head = export.json_value(first)
             if head.get("version") != MANIFEST_VERSION:
                 return None
             common = {}
@@ -436,17 +435,17 @@ class Previous:
                 # Only the part before the routes is read now (the routes, most of the line, are read
                 # for the programs that need them). Inside JSON strings quotes are escaped,
                 # so the first ',"routes":{' ends the common part, or the line is damaged.
+                # Read from the bytes, not decoded whole: orjson checks the UTF-8 of what it reads.
                 cut = line.find(b',"routes":{')
-                text = line[:cut].decode()
-                start = _LINE_START.match(text)
+                start = _LINE_START.match(line, 0, max(cut, 0))
                 if cut < 0 or not start or not line.endswith(b"]}}"):  # whole, to the end of its routes
                     raise ValueError
-                program_id = json.loads(start.group(1))
-                part, end = _DECODER.raw_decode(text, start.end() + len('"common":'))
-                if end != len(text) or program_id in programs or not PROGRAM_ID.match(program_id):
+                program_id = export.json_value(start.group(1))
+                part = export.json_value(line[start.end() + len(b'"common":'):cut])
+                if not isinstance(program_id, str) or not PROGRAM_ID.match(program_id) or program_id in programs:
                     raise ValueError
-                programs[program_id] = PreviousProgram(start.group(2), line,
-                                                       ProgramPart.check(part), end + len(',"routes":'))
+                programs[program_id] = PreviousProgram(start.group(2).decode(), line,
+                                                       ProgramPart.check(part), cut + len(b',"routes":'))
             all_dataset = tuple(head["all"])
             if not (isinstance(head["shared"], str) and isinstance(head["catalog"], str)
                     and isinstance(head["all"], list) and len(all_dataset) == 2
@@ -615,7 +614,7 @@ def packed_bytes(data: bytes) -> bytes:
 
 
 def unpacked(data: bytes) -> Any:  # noqa: ANN401 - what was packed
-    return json.loads(zlib.decompress(data))
+    return export.json_value(zlib.decompress(data))
 
 
 SITEMAP_URLS = 50_000  # the most one sitemap may list (sitemaps.org); a national site has about 250,000 pages

@@ -120,6 +120,7 @@ def test_a_damaged_manifest_gives_a_full_build(content: Path, tmp_path: Path) ->
                    "an empty file", "a problem that is not one",
                    "another version", "two lines for one program",
                    "no catalogue node", "an all-programs dataset that is not Turtle", "a program id that is a path",
+                   "text after a line's common part", "a common part that is not UTF-8",
                    "a program's CSV deleted", "a program's zip deleted", "a program's CSV replaced"):
         _build(content, tmp_path / "out", search=False)
         data = tmp_path / "out" / "datapackages"
@@ -158,6 +159,14 @@ def test_a_damaged_manifest_gives_a_full_build(content: Path, tmp_path: Path) ->
             head = json.loads(lines[0])
             head["all"] = [head["all"][0], {"not": "text"}]
             lines[0] = json.dumps(head)
+        elif damage == "text after a line's common part":
+            lines[1] = lines[1].replace(',"routes":{', ' x,"routes":{', 1)
+        elif damage == "a common part that is not UTF-8":
+            raw = manifest.read_bytes().split(b"\n")
+            raw[1] = raw[1].replace(b'"common":{', b'"common":{"\xff":0,', 1)
+            manifest.write_bytes(b"\n".join(raw))
+            assert _build(content, tmp_path / "out", search=False) == fresh, damage
+            continue
         elif damage == "a program id that is a path":
             lines.append(lines[1].replace('"id":"balakliiska-2025-2027"', '"id":"../../balakliiska-2025-2027"', 1))
         else:
