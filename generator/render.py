@@ -568,7 +568,7 @@ class Renderer:
         bytecode = CompiledTemplates.or_none()
         # One environment a language, whose globals are that language's helpers (language_helpers): so the
         # macros of _macros.html, imported without the page's context, are made once a language, not once a
-        # page (which took 2.4% of a build), and see the helpers all the same. What changes from page to page
+        # page (2.2 to 2.4% of a build's samples), and see the helpers all the same. What changes from page to page
         # (url) each page passes to the macros that link.
         self.envs: dict[str, PageEnvironment] = {}
         self._language_helpers: dict[str, dict[str, Any]] = {}
@@ -644,8 +644,8 @@ class Renderer:
         def money(value: Decimal | None) -> str:
             return "" if value is None else f"{format_number(value, lang)}\u00a0{strings['thousand_uah']}"
 
-        # A cell that is not a number is shown the same way wherever it stands: made once a language
-        # (Markup.format runs Python's string.Formatter, a tenth of the cells of a task's table).
+        # A cell that is not a number is shown the same way wherever it stands: made once a language,
+        # not by Markup.format (Python's string.Formatter) for each such cell.
         shown_status = {
             CellStatus.within_allocations: Markup('<span class="status">{}</span>').format(strings["within_allocations"]),
             CellStatus.planned: Markup('+ <span class="status">({})</span>').format(strings["planned_no_amount"]),
