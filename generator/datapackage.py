@@ -354,7 +354,7 @@ def _translation_counts(program: ProgramView) -> tuple[int, int]:
     """How many bilingual texts a program's sources hold (but for its sections), and how many have their English.
 
     Counted from a stack, not by recursive generators: each text was handed up through every level
-    it lies under, 1% of a build.
+    it lies under (0.4 to 1% of a build's samples).
     """
     texts = translated = 0
     stack: list[Any] = [program.program, *(task.task for task in program.tasks.values()),

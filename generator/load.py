@@ -81,7 +81,7 @@ class _Composer(yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser, ya
 
 _NOT_BRACKETS = re.compile(r"[^\[\]{}]+")
 # A line indented deeper than MAX_DEPTH levels of four spaces could nest that deep. Looked for as text:
-# the regular expression ``^ {257}`` (multiline) tried every character of a file, 4% of checking one.
+# the regular expression ``^ {257}`` (multiline) was tried at every character: 196 µs for a 27 KB file, not 1.2.
 _DEEP_INDENT = " " * (4 * MAX_DEPTH + 1)
 
 
