@@ -562,7 +562,6 @@ class Renderer:
         self.base_url = base_url if base_url.endswith("/") else base_url + "/"
         self.strings = load_strings(templates)
         self.escaped = {lang: Strings(table) for lang, table in self.strings.items()}
-        self._entry_macros: dict[str, Any] = {}
         self._program_names: dict[tuple[str, str], Markup] = {}
         self._field_tables: dict[str, dict[str, Markup]] = {}
         bytecode = CompiledTemplates.or_none()
@@ -571,7 +570,6 @@ class Renderer:
         # page (2.2 to 2.4% of a build's samples), and see the helpers all the same. What changes from page to page
         # (url) each page passes to the macros that link.
         self.envs: dict[str, PageEnvironment] = {}
-        self._language_helpers: dict[str, dict[str, Any]] = {}
         for lang in LANGS:
             self.envs[lang] = env = PageEnvironment(
                 loader=FileSystemLoader(str(templates)),
@@ -584,19 +582,14 @@ class Renderer:
                 cache_size=-1,  # a dict of the dozen templates, not an LRU cache taking a lock for each of a page's three lookups
                 bytecode_cache=bytecode,
             )
-            self._language_helpers[lang] = self.language_helpers(lang)
-            env.globals.update(self._language_helpers[lang], lang=lang)
+            env.globals.update(self.language_helpers(lang), lang=lang)
 
     def link(self, page_route: str, target: str, folders: list[tuple[str, str]] | None = None) -> str:
         """``target`` relative to the page at ``page_route``; in an offline copy, a page's own file."""
         relative = relative_link(page_route, target, folders)
         return relative + "index.html" if self.offline and relative.endswith("/") else relative
 
-    # -- helpers handed to templates ---------------------------------------------
-    def helpers(self, page_route: str | None, lang: str) -> dict[str, Any]:
-        """What every page's templates call: the language's helpers and ``url``, bound to the page."""
-        return {**self._language_helpers[lang], "url": self.page_url(page_route)}
-
+    # -- helpers handed to templates: the language's (its environment's globals) and the page's url ----------
     def page_url(self, page_route: str | None) -> Callable[[str], str]:
         folders = None if page_route is None else folders_up(page_route)
 
@@ -803,11 +796,9 @@ class Renderer:
                                     [shown(entry.unit, lang)]) for entry in entries])
 
     def _entries(self, lang: str) -> Any:  # noqa: ANN401 - a template module
-        """The macros of _entries.html with one language's helpers: made once, called for every program."""
-        if lang not in self._entry_macros:
-            self._entry_macros[lang] = self.envs[lang].get_template("_entries.html").make_module(
-                {**self.helpers(route(lang), lang), "lang": lang})
-        return self._entry_macros[lang]
+        """The macros of _entries.html, which see the language's helpers as their environment's globals:
+        Jinja makes the module once a language, and every program's entries are rendered by it."""
+        return self.envs[lang].get_template("_entries.html").module
 
     def program_pages(self, program: ProgramView, lang: str, package: Package | None = None) -> Iterator[Page]:
         """A program's pages; its dataset page too, given its package."""

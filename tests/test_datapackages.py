@@ -262,8 +262,8 @@ csv_cells = st.one_of(st.text(max_size=12), st.text(alphabet=',"\r\n ;\'Ґґ—a
 
 @given(st.lists(st.lists(csv_cells, max_size=6), max_size=6))
 def test_csv_text_writes_what_the_csv_module_writes(rows: list[list[str]]) -> None:
-    """Every download's and package's CSV: the rows it joins itself and those it leaves to the csv
-    module must come out as the csv module alone writes them (an empty row, one empty cell alone included)."""
+    """Every download's and package's CSV: the rows it joins as they are and those it quotes cell by cell
+    come out as the csv module writes them (an empty row, one empty cell alone included)."""
     buffer = io.StringIO()
     csv.writer(buffer, lineterminator="\r\n").writerows(rows)
     assert csv_text(rows) == buffer.getvalue()
@@ -440,14 +440,14 @@ def test_english_coverage_is_the_share_of_the_sources_texts_with_their_english(m
     indicators.yaml, the share (rounded down) that has its English; here, after three lose theirs."""
     from generator.assemble import assemble
     from generator.datapackage import program_rows
-    from generator.validate import validate
+    from generator.validate import _texts, validate
 
     folder = minimal_content / "testova-2025-2027"
     tasks = folder / "tasks.yaml"
     text, removed = re.subn(r", en: [^}]*\}", "}", tasks.read_text(encoding="utf-8"), count=3)
     tasks.write_text(text, encoding="utf-8")
     texts = [text for name in ("program.yaml", "tasks.yaml", "indicators.yaml")
-             for text in _bilingual(yaml.safe_load((folder / name).read_text(encoding="utf-8")))]
+             for _, text in _texts(yaml.safe_load((folder / name).read_text(encoding="utf-8")))]
     with_english = sum(1 for text in texts if text.get("en"))
     assert removed == 3 and with_english == len(texts) - 3
     program = assemble(validate(minimal_content)).programs[0]
@@ -455,8 +455,3 @@ def test_english_coverage_is_the_share_of_the_sources_texts_with_their_english(m
     row = program_rows(program)["programs"][0]
     assert row[header.index("english_coverage_percent")] == with_english * 100 // len(texts)
 
-
-def _bilingual(data: object) -> list[dict]:
-    if isinstance(data, dict):
-        return [data] if isinstance(data.get("uk"), str) else [t for value in data.values() for t in _bilingual(value)]
-    return [t for value in data for t in _bilingual(value)] if isinstance(data, list) else []

@@ -704,7 +704,8 @@ def test_templates_call_the_page_helpers_straight() -> None:
     from generator.assemble import SiteView
     from generator.render import HELPERS, PageEnvironment, Renderer
 
-    helpers = Renderer(TEMPLATES, SiteView([], []), "/").helpers("uk/a/b/", "uk")
+    renderer = Renderer(TEMPLATES, SiteView([], []), "/")
+    helpers = {**renderer.language_helpers("uk"), "url": renderer.page_url("uk/a/b/")}
     assert set(helpers) - {"S"} == HELPERS
     assert all(not hasattr(helpers[name], "jinja_pass_arg") for name in HELPERS)
 
@@ -838,8 +839,6 @@ def test_column_chart_scales_bars_and_keeps_each_charts_labels() -> None:
 
 def test_charts_draw_numbers_without_floating_point_noise() -> None:
     """Where a bar and its texts stand is written with at most two decimals (not 124.80000000000001)."""
-    import re
-
     from generator.render import bar_chart, hbar_chart
 
     for count in range(1, 9):
