@@ -586,7 +586,7 @@ def _program_units(job: _Job, workers: int) -> Iterator[Checked]:
                 made: Iterator[Checked] = map(program_unit, range(len(folders)))
             else:
                 order = sorted(range(len(folders)), key=lambda i: -_source_size(folders[i]))
-                made = stack.enter_context(worker_pool(workers)).imap(program_unit, order, chunksize=1)
+                made = stack.enter_context(worker_pool(workers)).map(program_unit, order)
             for done, checked in enumerate(made, 1):
                 yield checked
                 if job.progress:

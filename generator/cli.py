@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -66,6 +67,18 @@ def main(argv: list[str] | None = None) -> int:
         return _run(args)
     except KeyboardInterrupt:
         return 130
+    except BrokenProcessPool:  # a worker was killed: the out-of-memory killer, most often
+        building = args.command == "build"
+        message = {
+            "uk": "один із робочих процесів зупинився, не закінчивши (його вбито: можливо, забракло пам'яті). "
+                  + ("Нічого не записано, попередня версія сайту не змінилася. Запустіть ще раз або з --workers 1."
+                     if building else "Запустіть ще раз."),
+            "en": "a worker process stopped before it finished (it was killed: out of memory, perhaps). "
+                  + ("Nothing was written; the previous site is unchanged. Run it again, or with --workers 1."
+                     if building else "Run it again."),
+        }[getattr(args, "lang", "uk")]
+        print(f"python -m generator {args.command}: {message}", file=sys.stderr)
+        return EXIT_ERRORS
     except BrokenPipeError:  # `... | head` closed the pipe: not an error of ours
         import os
 

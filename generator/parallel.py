@@ -12,8 +12,8 @@ import gc
 import multiprocessing
 import os
 import signal
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
-from multiprocessing.pool import Pool
 from typing import Iterator
 
 # Objects allocated between collections of the youngest generation (Python's default is 700).
@@ -63,19 +63,33 @@ def die_with_parent(parent: int) -> None:
 
 
 @contextmanager
-def worker_pool(workers: int) -> Iterator[Pool]:
-    """A pool of forked workers, stopped on leaving.
+def worker_pool(workers: int) -> Iterator[ProcessPoolExecutor]:
+    """A pool of forked workers, stopped on leaving; ``pool.map(function, items, chunksize=n)``.
+
+    concurrent.futures' executor, not multiprocessing.Pool: when a worker dies (the out-of-memory killer,
+    a kill -9), its map raises BrokenProcessPool, where Pool started another worker and waited
+    for ever for the lost program's result (a CI build would hang until its job timed out). And
+    Pool's thread that watches its workers woke for each result and spun until it was read: 1 s
+    of the parent's CPU in a national build, taken from the workers.
 
     What the parent holds when it forks (the modules, templates and catalogue every worker
     uses) is frozen out of the cyclic garbage collector, as the gc module's documentation
     advises before a fork: otherwise every collection in each worker walks it all again, and
     touches and so copies the pages it shares with the parent. Unfrozen on leaving, so that a
-    process that builds again and again collects what it no longer needs.
+    process that builds again and again collects what it no longer needs. (With the fork start
+    method, the executor forks all its workers at the first task, in the thread that gives it:
+    inside this block, so after the freeze, and from the build's own thread, which
+    die_with_parent's signal is tied to.)
     """
     gc.freeze()
+    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
+                               initializer=die_with_parent, initargs=(os.getpid(),))
     try:
-        with multiprocessing.get_context("fork").Pool(workers, initializer=die_with_parent,
-                                                      initargs=(os.getpid(),)) as pool:
-            yield pool
+        yield pool
+    except BaseException:
+        # Left early (an error, Ctrl-C): what no worker has started is dropped, not run to the end.
+        pool.shutdown(wait=True, cancel_futures=True)
+        raise
     finally:
+        pool.shutdown(wait=True)
         gc.unfreeze()

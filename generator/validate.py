@@ -319,7 +319,7 @@ def _validate(content_dir: Path, workers: int | None, skip: Collection[str], kee
             pool = stack.enter_context(worker_pool(workers))
             results: Iterable[tuple[ProgramSource | None, list[Problem]]] = (
                 (ProgramSource.from_plain(plain) if plain else None, found)
-                for plain, found in pool.imap(partial(one, plain=True), folders, chunksize=4))
+                for plain, found in pool.map(partial(one, plain=True), folders, chunksize=4))
         else:
             results = map(one, folders)
         for program, found in results:  # each as it comes: without `keep`, none is held

@@ -497,6 +497,45 @@ def test_killed_builds_leave_the_previous_or_the_new_output_never_a_mix(tmp_path
     assert _tree_hash(out) == hashes["a"][0]
 
 
+# A build or validation whose worker processes are killed (as the out-of-memory killer would) as each
+# starts on a program: the command, run as a clerk runs it; its exit code is the process's.
+_KILLED_WORKER = """
+import os, signal, sys
+import generator.build, generator.validate
+from generator.cli import main
+parent = os.getpid()
+real = generator.validate.check_program
+
+def check_program(*args, **kwargs):
+    if os.getpid() != parent:
+        os.kill(os.getpid(), signal.SIGKILL)
+    return real(*args, **kwargs)
+
+generator.build.check_program = generator.validate.check_program = check_program
+generator.validate.default_workers = lambda programs: 2  # a pool even on a machine of one core
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+@pytest.mark.parametrize("command", ["build", "validate"])
+def test_a_killed_worker_ends_the_command_with_a_clear_message_and_the_previous_site_intact(
+        tmp_path: Path, command: str) -> None:
+    """A worker killed mid-build (out of memory, most often) stops the command at once with a message,
+    not a traceback, and not a hang: multiprocessing.Pool waited for ever for the lost program."""
+    out = tmp_path / "site"
+    assert _run_build(CONTENT, out).returncode == 0
+    before = _tree_hash(out), _tree_hash(out.with_name("datapackages"))
+    arguments = {"build": ["build", str(CONTENT), "--out", str(out), "--full", "--workers", "2", "--lang", "en"],
+                 "validate": ["validate", str(CONTENT), "--lang", "en"]}[command]
+    result = subprocess.run([sys.executable, "-c", _KILLED_WORKER, *arguments], cwd=ROOT, capture_output=True,
+                            text=True, timeout=120)
+    assert result.returncode == 1, result.stderr
+    assert f"python -m generator {command}: a worker process stopped before it finished" in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+    assert (_tree_hash(out), _tree_hash(out.with_name("datapackages"))) == before
+    assert _lock_is_free(out.with_name(".site.lock")), "a worker outlived its build"
+
+
 def test_a_second_build_at_the_same_time_refuses_and_corrupts_nothing(tmp_path: Path) -> None:
     state_a, _ = _two_states(tmp_path)
     out = tmp_path / "live" / "site"
