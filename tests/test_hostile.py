@@ -536,16 +536,42 @@ def test_a_killed_worker_ends_the_command_with_a_clear_message_and_the_previous_
     assert _lock_is_free(out.with_name(".site.lock")), "a worker outlived its build"
 
 
+# A build that, once it holds its output (checking its programs), waits until it is told to go on.
+_HELD_BUILD = """
+import sys, time
+from pathlib import Path
+import generator.build
+from generator.cli import main
+holding, release = Path(sys.argv[1]), Path(sys.argv[2])
+real = generator.build.check_program
+
+def check_program(*args, **kwargs):
+    holding.touch()
+    deadline = time.monotonic() + 120
+    while not release.exists() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    return real(*args, **kwargs)
+
+generator.build.check_program = check_program
+sys.exit(main(sys.argv[3:]))
+"""
+
+
 def test_a_second_build_at_the_same_time_refuses_and_corrupts_nothing(tmp_path: Path) -> None:
     state_a, _ = _two_states(tmp_path)
     out = tmp_path / "live" / "site"
-    first = subprocess.Popen(_build_command(state_a, out, out.with_name("datapackages")), cwd=ROOT,
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    lock = out.with_name(".site.lock")
-    deadline = time.monotonic() + 30
-    while not lock.exists() and time.monotonic() < deadline:
+    holding, release = tmp_path / "holding", tmp_path / "release"
+    # The first build is held in the middle, so the second surely comes while it works: timed
+    # instead, a build of five programs (0.3 s) could finish before the second had started.
+    first = subprocess.Popen([sys.executable, "-c", _HELD_BUILD, str(holding), str(release),
+                              *_build_command(state_a, out, out.with_name("datapackages"))[3:]],
+                             cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while not holding.exists() and first.poll() is None and time.monotonic() < deadline:
         time.sleep(0.01)
+    assert holding.exists(), "the first build never reached its programs"
     second = _run_build(state_a, out)
+    release.touch()
     first.communicate(timeout=300)
     assert first.returncode == 0
     assert second.returncode == 1 and "зараз збирає інший процес" in second.stderr
