@@ -447,7 +447,7 @@ def test_english_coverage_is_the_share_of_the_sources_texts_with_their_english(m
     text, removed = re.subn(r", en: [^}]*\}", "}", tasks.read_text(encoding="utf-8"), count=3)
     tasks.write_text(text, encoding="utf-8")
     texts = [text for name in ("program.yaml", "tasks.yaml", "indicators.yaml")
-             for _, text in _texts(yaml.safe_load((folder / name).read_text(encoding="utf-8")))]
+             for text in _texts(yaml.safe_load((folder / name).read_text(encoding="utf-8")))]
     with_english = sum(1 for text in texts if text.get("en"))
     assert removed == 3 and with_english == len(texts) - 3
     program = assemble(validate(minimal_content)).programs[0]
