@@ -71,23 +71,21 @@ def one_build(arguments: str) -> None:
                       "peaks": result.peaks, "peak": peak_rss_mib(), "memory": result.memory}))
 
 
-def file_write_floor(site: Path, target: Path, runs: int) -> list[float]:
+def file_write_floor(site: Path, target: Path) -> float:
     """Write the same number of files with the same sizes, and nothing else: the floor for any build.
 
-    Timed `runs` times: on one machine it has varied threefold within an hour. So main times it
-    once right after each build, and compares each build with its own floor.
+    On one machine it has varied threefold within an hour, so main times it once right after
+    each build, and compares each build with its own floor. Its seconds.
     """
     sizes = [(p.relative_to(site), p.stat().st_size) for p in site.rglob("*") if p.is_file()]
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        for relative, size in sizes:
-            path = target / relative
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(b"x" * size)
-        times.append(time.perf_counter() - start)
-        shutil.rmtree(target)
-    return times
+    start = time.perf_counter()
+    for relative, size in sizes:
+        path = target / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(b"x" * size)
+    seconds = time.perf_counter() - start
+    shutil.rmtree(target)
+    return seconds
 
 
 # The reference page the targets were set against: a title, a six-row table, a paragraph of Cyrillic text and shared
@@ -188,7 +186,7 @@ def main() -> None:
             shutil.rmtree(packages, ignore_errors=True)
             results.append(run_build(content, site, incremental=False, **options))
             # Right after its build, not minutes later: within one hour it has taken 22.7 s and 35.5 s.
-            floors.append(file_write_floor(site, folder / "floor", 1)[0])
+            floors.append(file_write_floor(site, folder / "floor"))
         totals = [r["wall"] for r in results]
         total = statistics.median(totals)
         result = results[totals.index(sorted(totals)[len(totals) // 2])]  # the median run's stages
