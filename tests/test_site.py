@@ -497,6 +497,27 @@ def test_ukrainian_and_english_number_formats() -> None:
     assert format_number(Decimal("19.0"), "uk") == "19,0" and format_number(Decimal("19"), "uk") == "19"
 
 
+def test_numbers_are_shown_as_babel_formats_them_in_each_locale() -> None:
+    """format_number groups digits itself (Python's format) with Babel's signs: the same text as Babel's own."""
+    import random
+    from decimal import Decimal
+
+    from babel.numbers import format_decimal
+
+    from generator.render import _NUMBER_SIGNS, LOCALES
+
+    assert set(_NUMBER_SIGNS) == set(LOCALES)  # both languages take the quick way, not Babel's
+    chance = random.Random(2026)
+    values = [Decimal(chance.randint(-10**12, 10**12)).scaleb(-chance.randint(0, 6)) for _ in range(20_000)]
+    values += [Decimal(text) for text in ("0", "-0", "0.00", "-0.05", "1E+3", "2.5E+4", "999", "1000", "-1000.10",
+                                          "100000000000000000000.5", "0.000001")]
+    for lang, locale in LOCALES.items():
+        for value in values:
+            exponent = value.as_tuple().exponent
+            places = -exponent if exponent < 0 else 0
+            pattern = "#,##0" + ("." + "0" * places if places else "")
+            assert format_number(value, lang) == format_decimal(value, format=pattern, locale=locale), (lang, value)
+
 def test_downloads_parse_and_hold_the_figures(built, corpus) -> None:
     site, _ = built
     program = next(p for p in corpus.programs if p.id == "kremenchutska-2026-2028")
