@@ -497,6 +497,7 @@ def test_ukrainian_and_english_number_formats() -> None:
     assert format_number(Decimal("19.0"), "uk") == "19,0" and format_number(Decimal("19"), "uk") == "19"
 
 
+
 def test_numbers_are_shown_as_babel_formats_them_in_each_locale() -> None:
     """format_number groups digits itself (Python's format) with Babel's signs: the same text as Babel's own."""
     import random
@@ -780,6 +781,65 @@ def test_templates_yield_a_run_of_output_as_one_piece() -> None:
     assert list(ours.get_template("flat.html").generate(values)) == ["x&lt;&amp;&gt;yBz"]
     assert len(list(jinjas.get_template("flat.html").generate(values))) == 5
 
+
+
+def test_templates_read_attributes_and_output_values_as_jinja_does() -> None:
+    """PageCodeGenerator reads ``a.b`` with Python's getattr and outputs Markup as it is, without a call: the page is
+    what Jinja's own code makes of attributes, items read by a dot, properties, missing names, nested reads, and of
+    every kind of value output (Markup, str, int, None, an object with __html__), in blocks, loops, macros and
+    call blocks; and an object whose attribute is read is evaluated once, as in Jinja's code."""
+    from jinja2 import DictLoader, Environment, StrictUndefined, UndefinedError
+    from markupsafe import Markup
+
+    from generator.render import PageEnvironment
+
+    class Thing:
+        label = "<b>"
+        number = 7
+
+        def __init__(self) -> None:
+            self.inner = {"key": Markup("<i>kept</i>"), "rows": [1, 2]}
+
+        @property
+        def broken(self) -> str:
+            raise AttributeError("no")
+
+        def __getitem__(self, name: str) -> str:
+            return f"item {name}"
+
+    class Html:
+        def __html__(self) -> str:
+            return "<u>html</u>"
+
+    reads: list[int] = []
+
+    def counted() -> Thing:
+        reads.append(1)
+        return Thing()
+
+    sources = {
+        "base.html": "{% block main %}{% endblock %}|{{ thing.label }}",
+        "page.html": ("{% extends 'base.html' %}{% block main %}{% macro m(x) %}({{ x.label }}{{ caller() if caller }}){% endmacro %}"
+                      "{{ thing.label }} {{ thing.number }} {{ thing.inner.key }} {{ thing.inner['key'] }} {{ thing.broken }} "
+                      "{{ thing.missing_one }} {{ mapping.key }} {{ none }} {{ html }} {{ text }} "
+                      "{% for x in thing.inner.rows %}{{ x }}{{ loop.index }}{% endfor %}{% call m(thing) %}{{ thing.label }}{% endcall %}"
+                      "{{ m(thing) }}{{ counted().label }}{{ (thing.label if thing.number else mapping.key) | upper }}"
+                      "{% set s %}{{ thing.label }}{% endset %}{{ s }}{{ mapping.key.upper() }}{% endblock %}"),
+        "strict.html": "{{ thing.nowhere }}",
+    }
+    values = {"thing": Thing(), "mapping": {"key": "<k>"}, "none": None, "html": Html(), "text": Markup("<em>m</em>"),
+              "counted": counted}
+    made = []
+    for environment in (PageEnvironment, Environment):
+        env = environment(autoescape=True, loader=DictLoader(sources))
+        made.append(env.get_template("page.html").render(values))
+    assert made[0] == made[1]
+    assert "&lt;b&gt; 7 <i>kept</i> <i>kept</i> item broken item missing_one &lt;k&gt;" in made[0]
+    assert reads == [1, 1]  # once for each environment's page
+    for environment in (PageEnvironment, Environment):  # a missing attribute of a value is still an error where asked
+        env = environment(autoescape=True, loader=DictLoader(sources), undefined=StrictUndefined)
+        with pytest.raises(UndefinedError):
+            env.get_template("strict.html").render({"thing": object()})
 
 def test_relative_links_match_posixpath_relpath() -> None:
     """The fast relative link computation gives what posixpath.relpath gives, for every pair of places."""
