@@ -836,6 +836,25 @@ def test_templates_read_attributes_and_output_values_as_jinja_does() -> None:
     assert made[0] == made[1]
     assert "&lt;b&gt; 7 <i>kept</i> <i>kept</i> item broken item missing_one &lt;k&gt;" in made[0]
     assert reads == [1, 1]  # once for each environment's page
+    # Where else Jinja puts an expression: macro defaults, loop filters and recursion, tuple sets, call blocks with
+    # arguments, conditional expressions, literals, with, filter blocks, concatenation, namespaces, subscripts.
+    constructs = ("{% macro n(a=x.y, b=x.z.w) %}{{ a }}{{ b }}{{ caller(x.y) if caller }}{% endmacro %}"
+                  "{% for i in items if i.ok recursive %}{{ i.name }}{% if i.kids %}[{{ loop(i.kids) }}]{% endif %}{% endfor %}"
+                  "{% set a, b = x.y, x.z.w %}{{ a }}{{ b }}{{ items | selectattr('ok') | map(attribute='name') | join(',') }}"
+                  "{% call(u) n() %}<{{ u }}{{ x.y }}>{% endcall %}{{ x.y if x.z.w else x.q }}{{ {'k': x.y}.k }}"
+                  "{{ [x.y, x.z][0] }}{% with v = x.z %}{{ v.w }}{% endwith %}{% filter upper %}{{ x.y }}{% endfilter %}"
+                  "{{ x.y ~ x.z.w }}{% set ns = namespace(n=x.y) %}{% set ns.n = x.z.w %}{{ ns.n }}{{ x.z['w'] }}")
+
+    class Item:
+        def __init__(self, name: str, ok: bool, kids: list[Item]) -> None:  # noqa: FBT001 - a test's data
+            self.name, self.ok, self.kids = name, ok, kids
+
+    items = [Item("a", True, [Item("b", True, [])]), Item("c", False, [])]
+    values = {"x": {"y": "<Y>", "z": {"w": "W"}, "q": "Q"}, "items": items}
+    made = [environment(autoescape=True).from_string(constructs).render(values)
+            for environment in (PageEnvironment, Environment)]
+    assert made[0] == made[1] == ("a[b]&lt;Y&gt;Wa&lt;Y&gt;W<&lt;Y&gt;&lt;Y&gt;>&lt;Y&gt;&lt;Y&gt;&lt;Y&gt;W&LT;Y&GT;"
+                                  "&lt;Y&gt;WWW")
     for environment in (PageEnvironment, Environment):  # a missing attribute of a value is still an error where asked
         env = environment(autoescape=True, loader=DictLoader(sources), undefined=StrictUndefined)
         with pytest.raises(UndefinedError):
