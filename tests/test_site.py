@@ -497,7 +497,6 @@ def test_ukrainian_and_english_number_formats() -> None:
     assert format_number(Decimal("19.0"), "uk") == "19,0" and format_number(Decimal("19"), "uk") == "19"
 
 
-
 def test_numbers_are_shown_as_babel_formats_them_in_each_locale() -> None:
     """format_number groups digits itself (Python's format) with Babel's signs: the same text as Babel's own."""
     import random
@@ -518,6 +517,7 @@ def test_numbers_are_shown_as_babel_formats_them_in_each_locale() -> None:
             places = -exponent if exponent < 0 else 0
             pattern = "#,##0" + ("." + "0" * places if places else "")
             assert format_number(value, lang) == format_decimal(value, format=pattern, locale=locale), (lang, value)
+
 
 def test_downloads_parse_and_hold_the_figures(built, corpus) -> None:
     site, _ = built
@@ -782,7 +782,6 @@ def test_templates_yield_a_run_of_output_as_one_piece() -> None:
     assert len(list(jinjas.get_template("flat.html").generate(values))) == 5
 
 
-
 def test_templates_read_attributes_and_output_values_as_jinja_does() -> None:
     """PageCodeGenerator reads ``a.b`` with Python's getattr and outputs Markup as it is, without a call: the page is
     what Jinja's own code makes of attributes, items read by a dot, properties, missing names, nested reads, and of
@@ -859,6 +858,7 @@ def test_templates_read_attributes_and_output_values_as_jinja_does() -> None:
         env = environment(autoescape=True, loader=DictLoader(sources), undefined=StrictUndefined)
         with pytest.raises(UndefinedError):
             env.get_template("strict.html").render({"thing": object()})
+
 
 def test_relative_links_match_posixpath_relpath() -> None:
     """The fast relative link computation gives what posixpath.relpath gives, for every pair of places."""
