@@ -150,6 +150,33 @@ def test_the_quick_resolver_tags_as_pyyaml_would(value: str, implicit: tuple[boo
     assert resolver.resolve(kind, value, implicit) == yaml.resolver.BaseResolver.resolve(resolver, kind, value, implicit)
 
 
+def test_the_resolver_composes_the_tree_pyyaml_composes() -> None:
+    """Its hooks for path resolvers do nothing, which is right only while it has none: the tree, its tags
+    and its places are then those made with PyYAML's own hooks."""
+    from generator.load import _Composer, _composer
+
+    class WithPyYamlsHooks(_Composer):
+        descend_resolver = yaml.resolver.BaseResolver.descend_resolver
+        ascend_resolver = yaml.resolver.BaseResolver.ascend_resolver
+
+    assert not _Resolver.yaml_path_resolvers
+    text = "a: 1\nb: [x, 1.5, ~, true]\nc:\n  - {d: no, 2025: '3'}\n  - e: |\n      text\n"
+
+    def shape(node: yaml.Node) -> object:
+        children = node.value if isinstance(node.value, list) else []
+        return (node.tag, node.start_mark.line, node.start_mark.column,
+                [shape(c) if isinstance(c, yaml.Node) else tuple(map(shape, c)) for c in children] or node.value)
+
+    loader = _composer(text)
+    try:
+        ours = loader.get_single_node()
+    finally:
+        loader.dispose()
+    assert shape(ours) == shape(yaml.compose(text, Loader=WithPyYamlsHooks))
+    b = shape(ours)[3][1][1]  # the second key's value: [x, 1.5, ~, true], typed by our resolver
+    assert [item[0].rpartition(":")[2] for item in b[3]] == ["str", "float", "null", "bool"]
+
+
 def test_bom_and_windows_line_endings(tmp_path: Path) -> None:
     source, problems = _load(tmp_path, b"\xef\xbb\xbfa: 1\r\nb: x\r\n")
     assert problems == [] and source.data == {"a": 1, "b": "x"}

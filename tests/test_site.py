@@ -752,6 +752,29 @@ def test_templates_call_the_page_helpers_straight() -> None:
     assert "upper" not in calls and "replace" not in calls
 
 
+def test_what_a_template_writes_is_escaped_as_jinjas_own_code_escapes_it() -> None:
+    """``{{ x }}`` in a page: Markup as it is, text escaped by markupsafe's C code straight (PageCodeGenerator),
+    anything else (a str subclass, a number, an object with __html__) by escape_once: as Jinja writes each."""
+    from jinja2 import Environment
+    from markupsafe import Markup
+
+    from generator.render import PageEnvironment
+
+    class Name(str):
+        pass
+
+    class Html:
+        def __html__(self) -> str:
+            return "<b>safe</b>"
+
+    values = {"text": "<a href=\"x\">&'</a>", "markup": Markup("<b>&amp;</b>"), "number": -7, "none": None,
+              "decimal": Decimal("8.50"), "name": Name("<i>"), "html": Html(), "empty": ""}
+    source = "|".join(f"{{{{ {name} }}}}" for name in values) + "|{{ text ~ markup }}|{% for x in [text] %}{{ x }}{% endfor %}"
+    made = [environment(autoescape=True).from_string(source).render(values) for environment in (PageEnvironment, Environment)]
+    assert made[0] == made[1]
+    assert made[0].startswith("&lt;a href=&#34;x&#34;&gt;&amp;&#39;&lt;/a&gt;|<b>&amp;</b>|-7|None|8.50|&lt;i&gt;|<b>safe</b>||")
+
+
 def test_templates_yield_a_run_of_output_as_one_piece() -> None:
     """PageCodeGenerator joins a run of output into one piece, and the page is what Jinja's own code makes of
     every construct that outputs: blocks, super(), self, loops, conditions, macros, call blocks, set blocks,
@@ -864,7 +887,10 @@ def test_relative_links_match_posixpath_relpath() -> None:
     """The fast relative link computation gives what posixpath.relpath gives, for every pair of places."""
     import posixpath
 
-    from generator.render import folders_up, relative_link
+    from generator.assemble import SiteView
+    from generator.render import Renderer, folders_up, relative_link
+
+    online, offline = (Renderer(TEMPLATES, SiteView([], []), "https://example.org/x", offline=o) for o in (False, True))
 
     # Names that begin like another ("uk/ab/" beside "uk/a/") must not pass for it.
     routes = ["", "uk/", "uk/a/", "uk/a/tasks/x/", "en/a/data/", "uk/b/indicators/y/", "uk/a/tasks/", "uk/ab/",
@@ -878,6 +904,10 @@ def test_relative_links_match_posixpath_relpath() -> None:
             expected = "./" if expected == "." else expected + ("/" if target.endswith("/") else "")
             assert relative_link(page, target) == expected, (page, target)
             assert relative_link(page, target, folders) == expected, (page, target)
+            # What templates call: the page's url(), online and in a copy to browse from a folder.
+            assert online.page_url(page)(target) == expected, (page, target)
+            assert offline.page_url(page)(target) == expected + ("index.html" if expected.endswith("/") else "")
+    assert online.page_url(None)("uk/a/") == "https://example.org/x/uk/a/"  # the 404 page's links are absolute
 
 
 def _sitemap_urls(path: Path) -> tuple[str, list[str]]:
