@@ -139,7 +139,8 @@ def escape_once(value: Any) -> Markup | str:  # noqa: ANN401 - whatever a templa
 
 
 # The functions Renderer.helpers gives every page: plain functions, which templates call straight.
-HELPERS = frozenset({"t", "plain", "url", "num", "amount", "money", "fig", "source_name", "note", "program_name"})
+HELPERS = frozenset({"t", "plain", "url", "num", "amount", "money", "fig", "targets", "source_name", "note",
+                     "program_name"})
 
 
 class PageCodeGenerator(CodeGenerator):
@@ -725,6 +726,13 @@ class Renderer:
                 return escape_text(format_number(figure.amount, lang))
             return shown_status.get(status, no_value)
 
+        def targets(indicator: IndicatorView) -> Markup:
+            """An indicator's targets on one line, ``2025: 14; 2026: 65``, as lists of indicators show them.
+
+            Joined here: a template's loop that asks for ``loop.last`` makes Jinja's LoopContext, Python code
+            run for each year, on each of the 70 indicators a program's pages list."""
+            return str.__new__(Markup, "; ".join(f"{year}: {fig(value)}" for year, value in indicator.targets))
+
         def program_name(program: ProgramView) -> Markup:
             """The hromada and the years: how pages name a program (in every eyebrow and breadcrumb trail)."""
             key = (program.id, lang)
@@ -743,7 +751,8 @@ class Renderer:
 
         # Templates call these straight, as plain functions: their names are HELPERS (see PageCodeGenerator).
         return {"S": self.escaped[lang], "t": t, "plain": plain, "num": num, "amount": amount,
-                "money": money, "fig": fig, "source_name": source_name, "note": note, "program_name": program_name}
+                "money": money, "fig": fig, "targets": targets, "source_name": source_name, "note": note,
+                "program_name": program_name}
 
     def render(self, page: Page) -> bytes:
         other = OTHER[page.lang]

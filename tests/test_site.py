@@ -716,6 +716,30 @@ def test_page_helpers_are_called_as_jinja_calls_them() -> None:
     assert template.render(plain=lambda a, b: a + b, looked_up=looked_up, lang="uk", stop=stop) == "3 uk [&lt;] |"
 
 
+def test_an_indicators_targets_read_as_the_templates_loop_wrote_them() -> None:
+    """targets() joins an indicator's targets in Python: the line Jinja's loop wrote, for every indicator of
+    the real programs in both languages, escaped as a page escapes it."""
+    from generator.assemble import SiteView, assemble
+    from generator.render import Renderer
+    from generator.validate import Corpus, check_catalogue, check_program
+
+    catalogue, _ = check_catalogue(CONTENT)
+    renderer = Renderer(TEMPLATES, SiteView([], catalogue), "/")
+    loop = ("{% for year, value in ind.targets %}{{ year }}: {{ fig(value) }}{% if not loop.last %}; {% endif %}"
+            "{% endfor %}")
+    compared = 0
+    for folder in sorted(p for p in CONTENT.iterdir() if (p / "program.yaml").is_file()):
+        source, problems = check_program(folder, {entry.code for entry in catalogue})
+        program = assemble(Corpus(catalogue, [source], problems)).programs[0]
+        for lang in LANGS:
+            env = renderer.envs[lang]
+            written = env.from_string(loop)
+            for indicator in program.indicators.values():
+                assert env.globals["targets"](indicator) == written.render(ind=indicator), indicator.id
+                compared += 1
+    assert compared > 200
+
+
 def test_templates_call_the_page_helpers_straight() -> None:
     """The names PageCodeGenerator calls without context.call are the helpers every page gets, and those are
     plain functions that ask for no context. Called straight, in a block, a loop or a macro, they and methods
