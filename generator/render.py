@@ -25,6 +25,7 @@ import jinja2
 from jinja2 import Environment, FileSystemBytecodeCache, FileSystemLoader, StrictUndefined, nodes
 from jinja2.bccache import Bucket
 from jinja2.compiler import CodeGenerator, optimizeconst
+from jinja2.nodes import EvalContext
 from jinja2.runtime import Context, Macro
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
@@ -223,6 +224,13 @@ class PageCodeGenerator(CodeGenerator):
         self.outdent()
         self.writeline("))")
 
+    def macro_def(self, macro_ref, frame) -> None:  # noqa: ANN001 - Jinja's signature
+        """A macro as a PageMacro: the same arguments as Jinja's Macro (see Jinja's own macro_def)."""
+        arguments = "".join(f"{argument.name!r}, " for argument in macro_ref.node.args)
+        self.write(f"environment.macro_class(environment, macro, {getattr(macro_ref.node, 'name', None)!r}, "
+                   f"({arguments}), {macro_ref.accesses_kwargs!r}, {macro_ref.accesses_varargs!r}, "
+                   f"{macro_ref.accesses_caller!r}, context.eval_ctx.autoescape)")
+
     @optimizeconst
     def visit_Getattr(self, node, frame) -> None:  # noqa: ANN001 - Jinja's signature
         """``a.b`` as Python's own ``getattr(a, "b", missing)``, and only where that finds nothing, Jinja's
@@ -289,7 +297,25 @@ class PageContext(Context):
         return Context.call(__self, __obj, *args, **kwargs)
 
 
-_PLAIN_CALLABLES = (FunctionType, MethodType, Macro)
+class PageMacro(Macro):
+    """A macro that, called with each of its arguments in order and nothing else, as pages call theirs,
+    runs its code straight: Macro.__call__ sorts out keywords, defaults, ``caller`` and extra arguments
+    in Python code on every call, and wraps the result in Markup by Markup's own Python code. Pages
+    call three macros each. Any other call is Macro's, and gives the same either way."""
+
+    def __init__(self, *args: Any) -> None:  # noqa: ANN401 - Macro's arguments
+        super().__init__(*args)
+        self._straight = not (self.catch_kwargs or self.catch_varargs or self.caller or self._environment.is_async)
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:  # noqa: ANN401 - Macro's signature
+        if (self._straight and not kwargs and len(args) == self._argument_count
+                and (not args or args[0].__class__ is not EvalContext)):
+            made = self._func(*args)
+            return str.__new__(Markup, made) if self._default_autoescape else made
+        return super().__call__(*args, **kwargs)
+
+
+_PLAIN_CALLABLES = (FunctionType, MethodType, Macro, PageMacro)
 
 
 class PageTemplate(jinja2.Template):
@@ -308,6 +334,7 @@ class PageEnvironment(Environment):
     code_generator_class = PageCodeGenerator
     context_class = PageContext
     template_class = PageTemplate
+    macro_class = PageMacro
 
     def __init__(self, **options: Any) -> None:  # noqa: ANN401 - Environment's options
         super().__init__(**options)

@@ -829,6 +829,35 @@ def test_templates_yield_a_run_of_output_as_one_piece() -> None:
     assert len(list(jinjas.get_template("flat.html").generate(values))) == 5
 
 
+def test_macros_called_straight_give_what_jinjas_macros_give(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A PageMacro called with each of its arguments in order runs its code straight; every other call (fewer
+    arguments and defaults, keywords, caller, extra arguments, keywords it catches, too many) is Macro's own.
+    Each gives what Jinja's macros give, Markup included."""
+    from jinja2 import Environment
+    from jinja2.runtime import Macro
+
+    from generator.render import PageEnvironment
+
+    source = ("{% macro p(a, b) %}[{{ a }}|{{ b }}]{% endmacro %}{% macro d(a, b='<d>') %}({{ a }}{{ b }}){% endmacro %}"
+              "{% macro v(a) %}{{ a }}{{ varargs | join(',') }}{{ kwargs | dictsort }}{% endmacro %}"
+              "{% macro c(a) %}<{{ a }}{{ caller() }}>{% endmacro %}{% macro n() %}&{% endmacro %}"
+              "{{ p('<x>', 2) }}{{ p('<x>') }}{{ p(b=1, a='<') }}{{ d(1) }}{{ d(1, '<2>') }}{{ v(1, '<', 3, x='>') }}"
+              "{% call c('<') %}in{{ p(1, 2) }}{% endcall %}{{ n() }}{{ p(1, '&') ~ '<' }}{% set s = p(1, 2) %}{{ s | length }}"
+              "{% for x in ['<', 2] %}{{ p(x, loop.index) }}{% endfor %}")
+    values = {"unused": 1}
+    real = Macro.__call__
+    calls: list[str] = []
+    monkeypatch.setattr(Macro, "__call__", lambda self, *a, **k: calls.append(self.name) or real(self, *a, **k))
+    made = [environment(autoescape=True).from_string(source).render(values) for environment in (PageEnvironment, Environment)]
+    assert made[0] == made[1]
+    assert made[0].startswith("[&lt;x&gt;|2][&lt;x&gt;|][&lt;|1](1&lt;d&gt;)(1&lt;2&gt;)1&lt;,3[(&#39;x&#39;, &#39;&gt;&#39;)]")
+    ours = calls[:calls.index("p", calls.index("v"))]  # our environment's calls, before Jinja's first p
+    assert sorted(ours) == ["c", "d", "p", "p", "v"]  # Macro's own: p() short, p() by keywords, d() short, v(), c()
+    for environment in (PageEnvironment, Environment):
+        with pytest.raises(TypeError, match="macro 'p' takes not more than 2 argument"):
+            environment(autoescape=True).from_string(source.split("{{ p('<x>'")[0] + "{{ p(1, 2, 3) }}").render()
+
+
 def test_templates_read_attributes_and_output_values_as_jinja_does() -> None:
     """PageCodeGenerator reads ``a.b`` with Python's getattr and outputs Markup as it is, without a call: the page is
     what Jinja's own code makes of attributes, items read by a dot, properties, missing names, nested reads, and of
