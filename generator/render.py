@@ -309,7 +309,7 @@ class PageMacro(Macro):
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:  # noqa: ANN401 - Macro's signature
         if (self._straight and not kwargs and len(args) == self._argument_count
-                and (not args or args[0].__class__ is not EvalContext)):
+                and not (args and isinstance(args[0], EvalContext))):  # as Macro.__call__ reads an EvalContext
             made = self._func(*args)
             return str.__new__(Markup, made) if self._default_autoescape else made
         return super().__call__(*args, **kwargs)
