@@ -192,6 +192,30 @@ def test_a_programs_index_holds_each_pages_own_words_not_what_every_page_repeats
                     assert len(expected) > 20 and not expected - _words(words), (address, sorted(expected - _words(words))[:10])
 
 
+def test_each_item_page_shows_its_own_data_quality_notes_and_only_those(built) -> None:
+    """Every note the generator made on an indicator, task or priority of the real programs is on that item's
+    page, in the page's language, under the data-quality heading; a page with no notes has no such section."""
+    from generator.assemble import assemble
+
+    site, _ = built
+    programs = assemble(validate(CONTENT)).programs
+    with_notes = without = 0
+    for program in programs:
+        items = [*program.indicators.values(), *program.tasks.values(), *program.priorities]
+        for item, lang in ((item, lang) for item in items for lang in LANGS):
+            html = (site / item.route(lang) / "index.html").read_text(encoding="utf-8")
+            if not item.notes:
+                assert 'class="notes"' not in html, item.route(lang)
+                without += 1
+                continue
+            section = html[html.index('<section class="notes"'):]
+            section = section[:section.index("</section>")]
+            shown = [unescape(re.sub(r"<[^>]+>", "", li)) for li in re.findall(r"<li>(.*?)</li>", section, re.S)]
+            assert shown == [unescape(re.sub(r"<[^>]+>", "", str(p.statement(lang)))) for p in item.notes], item.route(lang)
+            with_notes += 1
+    assert with_notes > 20 and without > 20, (with_notes, without)
+
+
 def test_the_search_libraries_are_as_published_in_the_versions_locked() -> None:
     """The site's copies of MiniSearch and of Orama's stemmers are the files npm publishes for the versions
     tools/search locks (`make vendor` copies them): not edited by hand, and an upgrade is a change of the
@@ -937,11 +961,12 @@ def test_templates_read_attributes_and_output_values_as_jinja_does() -> None:
 
 
 def test_relative_links_match_posixpath_relpath() -> None:
-    """The fast relative link computation gives what posixpath.relpath gives, for every pair of places."""
+    """A page's url() gives what posixpath.relpath gives, for every pair of places, online and in a copy to
+    browse from a folder (where a link to a folder names its index.html)."""
     import posixpath
 
     from generator.assemble import SiteView
-    from generator.render import Renderer, folders_up, relative_link
+    from generator.render import Renderer
 
     online, offline = (Renderer(TEMPLATES, SiteView([], []), "https://example.org/x", offline=o) for o in (False, True))
 
@@ -951,13 +976,9 @@ def test_relative_links_match_posixpath_relpath() -> None:
     targets = [*routes[1:], "assets/site.css", "data/a/tasks/x.csv", "datapackages/a.zip", "uk/a/search-index.js",
                "uk/a/tasks/x/data.csv", "uk/abc", "u"]
     for page in routes:
-        folders = folders_up(page)
         for target in targets:
             expected = posixpath.relpath("/" + target, "/" + page)
             expected = "./" if expected == "." else expected + ("/" if target.endswith("/") else "")
-            assert relative_link(page, target) == expected, (page, target)
-            assert relative_link(page, target, folders) == expected, (page, target)
-            # What templates call: the page's url(), online and in a copy to browse from a folder.
             assert online.page_url(page)(target) == expected, (page, target)
             assert offline.page_url(page)(target) == expected + ("index.html" if expected.endswith("/") else "")
     assert online.page_url(None)("uk/a/") == "https://example.org/x/uk/a/"  # the 404 page's links are absolute
