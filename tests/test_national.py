@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import gc
 import json
+import os
+import platform
 import re
 import shutil
 import subprocess
@@ -75,6 +77,8 @@ def test_the_national_benchmark_runs_and_prints_every_figure_against_its_target(
     kind = subprocess.run(["df", "--output=fstype", str(tmp_path)], capture_output=True, text=True,
                           check=True).stdout.split()[-1]
     assert f"output: {tmp_path / 'bench'} on {kind} " in out and "µs a file" in out, out
+    # So does the build's speed on how Python was built: the benchmark names the interpreter that ran it.
+    assert f"interpreter: Python {platform.python_version()} at {os.path.realpath(sys.executable)}: " in out, out
 
 
 @pytest.mark.skipif(shutil.which("valgrind") is None, reason="needs valgrind (.ci/run installs it)")
