@@ -153,7 +153,7 @@ def interpreter() -> str:
     """Which Python runs the benchmark, and whether its interpreter runs from a shared libpython.
 
     The build's speed depends on how Python was built. On one 2-core machine the same build of
-    200 programs took 27% less CPU time under Debian's python3.11, whose executable holds the
+    200 programs took 26% less user CPU time under Debian's python3.11, whose executable holds the
     interpreter, than under pyenv's default build of 3.11.7, which runs it from libpython3.11.so
     (compiled as position-independent code, and without profile-guided optimisation).
     """
