@@ -155,14 +155,6 @@ class IndicatorView:
         return self.indicator.kind is IndicatorKind.boolean
 
     @property
-    def change_differs(self) -> bool:
-        stated = self.stated_change
-        return (
-            stated is not None and stated.amount is not None and self.computed_change is not None
-            and not self.is_boolean and stated.amount != self.computed_change
-        )
-
-    @property
     def change_rule(self) -> str:
         """Which rule gave the computed change: increment, level-baseline or level-first."""
         if self.indicator.mode is ValueMode.increment:

@@ -24,6 +24,8 @@ _PLAIN_NUMBER = re.compile(r"^[+-]?\d+(?:[.,]\d+)?%?$")
 
 
 _FORMULA_STARTS = ("=", "+", "-", "−", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")
+# What a spreadsheet may pass over before the first character it reads as a formula's start.
+_LEADING_BLANKS = re.compile(r"[\s\x00-\x1f\x7f]*")
 
 
 @lru_cache(maxsize=4096)  # a download's rows repeat its names, ids and units: most cells were seen just before
@@ -38,7 +40,7 @@ def spreadsheet_safe(value: str) -> str:
         return "• " + value[2:]
     if value in ("+", "-", "−", "—") or _PLAIN_NUMBER.match(value):
         return value
-    if value.lstrip(" ")[:1] in _FORMULA_STARTS or value[:1] in _FORMULA_STARTS:
+    if value[:1] in _FORMULA_STARTS or value[_LEADING_BLANKS.match(value).end():][:1] in _FORMULA_STARTS:
         return "'" + value
     return value
 

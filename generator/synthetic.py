@@ -89,7 +89,7 @@ def load_pools(content: Path) -> Pools:
     return Pools(indicators, tasks, sections, catalogue)
 
 
-def _names(count: int) -> list[str]:
+def hromada_names(count: int) -> list[str]:
     names = [f"{prefix}{root.lower() if prefix else root}ська" for root in ROOTS for prefix in PREFIXES]
     if count > len(names):
         raise ValueError(f"at most {len(names)} synthetic hromadas")
@@ -236,7 +236,7 @@ def write_corpus(real_content: Path, out: Path, count: int, seed: int = 1) -> li
     """Write `count` synthetic programs and the catalogue into `out`; returns their ids."""
     rng = random.Random(seed)
     pools = load_pools(real_content)
-    names = _names(count)
+    names = hromada_names(count)
     rng.shuffle(names)
     out.mkdir(parents=True, exist_ok=True)
     (out / "catalogue.yaml").write_text((real_content / "catalogue.yaml").read_text(encoding="utf-8"), encoding="utf-8")

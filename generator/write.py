@@ -33,7 +33,7 @@ class UnsafeOutputPath(ValueError):
     """A path that would land outside the output folder, or twice in it."""
 
 
-def _exchange(a: Path, b: Path) -> bool:
+def exchange(a: Path, b: Path) -> bool:
     """Atomically swap two paths (Linux renameat2). False where the system cannot."""
     try:
         libc = ctypes.CDLL(None, use_errno=True)
@@ -67,6 +67,7 @@ class OutputFolder:
         self.staging = self.target.with_name(f".{self.target.name}.staging")
         self._staging = str(self.staging)
         self.journal = self.target.with_name(f".{self.target.name}.journal")
+        self.previous = self.target.with_name(f".{self.target.name}.old")  # where a commit without exchange moves the old output
         self._lock_path = self.target.with_name(f".{self.target.name}.lock")
         self._lock: int | None = None
         self._written: set[str] = set()
@@ -90,6 +91,7 @@ class OutputFolder:
 
     def __enter__(self) -> "OutputFolder":
         self._take_lock()
+        self._restore_previous()
         self._complete_update()  # a build killed while it moved its files in: finish the moves
         # Left over from an interrupted build: it was never swapped in, so it can go.
         shutil.rmtree(self.staging, ignore_errors=True)
@@ -101,10 +103,11 @@ class OutputFolder:
 
         Before a build reads the previous output's manifest: that manifest may be in the journal.
         """
-        if not self.journal.exists():
+        if not self.journal.exists() and not self.previous.exists():
             return
         self._take_lock()
         try:
+            self._restore_previous()
             self._complete_update()
         finally:
             self._release_lock()
@@ -198,17 +201,21 @@ class OutputFolder:
         if self.update:
             self._commit_update()
             return
-        if self.target.exists() and _exchange(self.staging, self.target):
+        if self.target.exists() and exchange(self.staging, self.target):
             shutil.rmtree(self.staging)  # now the previous output
             return
         if self.target.exists():  # no atomic exchange here: two renames, the old one kept until the new is in place
-            old = self.target.with_name(f".{self.target.name}.old")
-            shutil.rmtree(old, ignore_errors=True)
-            self.target.rename(old)
-            self.staging.rename(self.target)
-            shutil.rmtree(old)
+            shutil.rmtree(self.previous, ignore_errors=True)
+            self.target.rename(self.previous)
+            self.staging.rename(self.target)  # killed before this, the next build puts the old one back
+            shutil.rmtree(self.previous)
         else:
             self.staging.rename(self.target)
+
+    def _restore_previous(self) -> None:
+        """A commit without exchange that stopped between its two renames left no output: the old one goes back."""
+        if self.previous.is_dir() and not os.path.lexists(self.target):
+            self.previous.rename(self.target)
 
     def _commit_update(self) -> None:
         """Move the staged files in and take the removed ones out, under a journal (see _complete_update)."""

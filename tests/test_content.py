@@ -42,11 +42,13 @@ def test_all_five_programs_validate_without_errors(corpus: Corpus) -> None:
 def test_warnings_are_exactly_the_defects_checked_against_the_seeds(corpus: Corpus) -> None:
     """Each line of the golden file was checked by hand against the seed document.
 
-    Set UPDATE_GOLDEN=1 to rewrite it after a deliberate change, then review the diff.
+    Set UPDATE_GOLDEN=1 to rewrite it after a deliberate change: that run fails on purpose (a file
+    compared with itself proves nothing), so review the diff and run the tests again without it.
     """
     lines = [p.as_text("en").replace(str(CONTENT.parent) + "/", "") for p in corpus.problems]
     if os.environ.get("UPDATE_GOLDEN"):
         GOLDEN_WARNINGS.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        pytest.fail(f"rewrote {GOLDEN_WARNINGS.name}: review `git diff`, then run the tests without UPDATE_GOLDEN")
     assert lines == GOLDEN_WARNINGS.read_text(encoding="utf-8").splitlines()
 
 

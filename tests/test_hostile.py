@@ -172,18 +172,65 @@ def test_no_payload_in_any_text_field_or_markdown_can_run(tmp_path: Path) -> Non
         assert "script-src 'self'" in policy and "unsafe-inline" not in policy, page
     for download in (tmp_path / "site" / "data").rglob("*.json"):
         json.loads(download.read_text(encoding="utf-8"))
-    # Every cell of every published CSV, with formula payloads in every text field.
-    tables = sorted((tmp_path / "site").rglob("*.csv")) + sorted((tmp_path / "datapackages").rglob("*.csv"))
-    cells = 0
-    for table in tables:
-        for row in csv.reader(io.StringIO(table.read_bytes().decode("utf-8-sig"), newline="")):
-            for cell in row:
-                cells += 1
-                start = cell.lstrip(" ")[:1]
-                if start in "=+-−@＝＋－＠\t\r\n" and start:
-                    assert cell in ("+", "-") or re.fullmatch(r"[+-]?\d+(?:[.,]\d+)?%?", cell), (table.name, cell)
-    assert len(tables) >= 30 and cells > 1_000
-    assert any("HYPERLINK" in table.read_text(encoding="utf-8-sig") for table in tables)  # the payloads got there
+
+
+# Formulas as a spreadsheet would run them, and what it may pass over before one: nothing, spaces,
+# a tab, line breaks, a no-break space, a control character.
+FORMULAS = ["=HYPERLINK(\"http://evil.example\",\"x\")", "+cmd|' /C calc'!A0", "-2+3+cmd|' /C calc'!A0",
+            "@SUM(1+9)*cmd|' /C calc'!A0", "−1+cmd|' /C calc'!A0", "＝1+1", "＋1+1", "－1+1", "＠SUM(1)"]
+FORMULA_LEADS = ["", " ", "   ", "\t", "\r\n", "\n", "\u00a0", "\x01", " \t "]
+_BLANKS = re.compile(r"[\s\x00-\x1f\x7f]*")
+
+
+def test_a_text_that_starts_like_a_formula_never_runs_in_any_csv(tmp_path: Path) -> None:
+    """Every text field of a program begins with a formula (after nothing, spaces, a tab, a line break, a
+    no-break space or a control character): read back with the csv module, no cell of any CSV the build
+    writes (the package tables and every per-item download) starts, after what a spreadsheet passes over,
+    with a character that makes it a formula; each planted text is there, behind an apostrophe."""
+    import yaml
+
+    content = tmp_path / "content"
+    shutil.copytree(MINIMAL, content)
+    # Each formula after two of the leads, each lead before two formulas: 18 texts for the fixture's 24 fields.
+    planted = [lead + formula for place, formula in enumerate(FORMULAS)
+               for lead in (FORMULA_LEADS[place], FORMULA_LEADS[(place + 4) % len(FORMULA_LEADS)])]
+    counter = iter(range(10**6))
+
+    def poison(value: object) -> object:
+        if isinstance(value, dict):
+            if isinstance(value.get("uk"), str):
+                return {"uk": planted[next(counter) % len(planted)], "en": planted[next(counter) % len(planted)]}
+            return {k: poison(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [poison(v) for v in value]
+        return value
+
+    for path in sorted(content.rglob("*.yaml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        path.write_text(yaml.safe_dump(poison(data), allow_unicode=True, width=10_000), encoding="utf-8")
+    assert next(counter) > len(planted), "not every planted formula went into a text field"
+    result = build(content, tmp_path / "site", packages_out=tmp_path / "datapackages")
+    assert result.built, [p.as_text("en") for p in result.corpus.problems if p.severity == "error"]
+
+    package_tables = sorted((tmp_path / "datapackages").rglob("*.csv"))
+    downloads = sorted((tmp_path / "site" / "data").rglob("*.csv"))
+    assert len(package_tables) >= 8 and len(downloads) >= 6
+    quoted: dict[str, set[str]] = {"package": set(), "download": set()}
+    for kind, tables in (("package", package_tables), ("download", downloads)):
+        for table in tables:
+            data = table.read_bytes()
+            assert data.startswith(b"\xef\xbb\xbf") == (kind == "download"), table
+            for row in csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")):
+                for cell in row:
+                    start = cell[_BLANKS.match(cell).end():][:1]
+                    if start and start in "=+-−@＝＋－＠" or cell[:1] in "\t\r\n" and cell:
+                        # A plain signed number or a lone mark cannot run; anything else must be quoted.
+                        assert cell in ("+", "-", "−") or re.fullmatch(r"[+-]?\d+(?:[.,]\d+)?%?", cell), (table, cell)
+                    if cell.startswith("'") and cell[1:] in planted:
+                        quoted[kind].add(cell[1:])
+    # The texts reached the cells whole, each behind its apostrophe, in both kinds of CSV.
+    assert quoted["package"] == set(planted), set(planted) - quoted["package"]
+    assert len(quoted["download"]) >= len(planted) // 2, len(quoted["download"])
 
 
 @pytest.mark.parametrize("payload", PAYLOADS[:20] + ["../../etc/passwd", "/etc/passwd", "CON", "nul", "Edms", "еdms"])
@@ -299,11 +346,10 @@ HTML_SPECIALS = st.text(alphabet=st.sampled_from("<>&\"'aя \n\u2028;#") | st.ch
 def test_what_a_page_writes_is_escaped_exactly_as_markupsafe_escapes_it(text: str, number: int, other: object) -> None:
     """Pages escape with markupsafe's C code directly (render.escape_once, escape_text): the same text as escape(),
     and what is Markup already is never escaped twice."""
-    assert escape_once(text) == str(escape(text)) and escape_once(number) == str(escape(number))
-    assert escape_once(other) == escape(other)
+    assert escape_once(number) == str(escape(number)) and escape_once(other) == escape(other)
     assert escape_text(text) == escape(text) and type(escape_text(text)) is Markup
     already = escape(text)
-    assert escape_once(already) is already and escape_text(already) == already
+    assert escape_text(already) == already
 
 
 def test_a_section_over_the_limit_is_refused_with_its_size(tmp_path: Path) -> None:
@@ -425,7 +471,7 @@ if os.fork() == 0:
         time.sleep(0.01)
     die_with_parent(parent)
     os.write(report, b"a worker outlived its build")
-    os._exit(0)
+    os._exit(0)  # a forked child ends here, without the parent's clean-up (os._exit is documented for that)
 os._exit(0)
 """
 
@@ -495,6 +541,91 @@ def test_killed_builds_leave_the_previous_or_the_new_output_never_a_mix(tmp_path
     assert killed >= 10  # most trials really interrupted a build
     assert _run_build(state_a, out).returncode == 0  # and a build after all that still works
     assert _tree_hash(out) == hashes["a"][0]
+
+
+def _files(folder: Path) -> dict[str, bytes] | None:
+    """What a reader of the folder finds: every file and its bytes, or None where there is no folder."""
+    if not folder.is_dir():
+        return None
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+OLD_OUTPUT = {"index.html": b"old home", "uk/index.html": b"old uk", "uk/gone/index.html": b"removed by the new"}
+NEW_OUTPUT = {"index.html": b"new home", "uk/index.html": b"new uk", "en/index.html": b"added by the new"}
+
+
+def _watch_every_step(monkeypatch: pytest.MonkeyPatch, folder: Path) -> list[tuple[str, dict[str, bytes] | None]]:
+    """After each call that renames, replaces or deletes (as the output's commit makes them), what a reader
+    of ``folder`` would find at that moment."""
+    import generator.write
+
+    seen: list[tuple[str, dict[str, bytes] | None]] = []
+
+    def watched(name: str, real):  # noqa: ANN001, ANN202 - any of the calls below
+        def call(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+            result = real(*args, **kwargs)
+            seen.append((name, _files(folder)))
+            return result
+        return call
+
+    for module, name in ((shutil, "rmtree"), (shutil, "move"), (os, "rename"), (os, "replace"), (os, "unlink"),
+                         (os, "rmdir"), (os, "renames"), (Path, "rename"), (Path, "replace"), (Path, "unlink"),
+                         (Path, "rmdir"), (generator.write, "exchange")):
+        monkeypatch.setattr(module, name, watched(f"{getattr(module, '__name__', module)}.{name}", getattr(module, name)))
+    return seen
+
+
+def _commit(folder: Path, files: dict[str, bytes]) -> None:
+    with OutputFolder(folder) as out:
+        for relative, data in files.items():
+            out.write(relative, data)
+        out.commit()
+
+
+def test_at_every_step_of_a_commit_readers_see_the_previous_output_or_the_new_never_neither_or_a_mix(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    site = tmp_path / "site"
+    _commit(site, OLD_OUTPUT)
+    assert _files(site) == OLD_OUTPUT
+    seen = _watch_every_step(monkeypatch, site)
+    _commit(site, NEW_OUTPUT)
+    steps = [name for name, _ in seen]
+    assert "generator.write.exchange" in steps, steps  # the commit was watched, and swapped the two at once
+    for name, found in seen:
+        assert found in (OLD_OUTPUT, NEW_OUTPUT), (name, found and sorted(found))
+    assert _files(site) == NEW_OUTPUT and not any(p.name.startswith(".site.") and p.is_dir() for p in tmp_path.iterdir())
+
+
+def test_where_no_atomic_exchange_exists_a_commit_stopped_halfway_is_undone_by_the_next_build(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without an exchange (macOS, Windows) the new output goes in by two renames. Readers never see a mix;
+    a build that dies between the renames leaves the previous output aside, and the next one puts it back."""
+    import generator.write
+
+    site = tmp_path / "site"
+    _commit(site, OLD_OUTPUT)
+    monkeypatch.setattr(generator.write, "exchange", lambda a, b: False)
+    seen = _watch_every_step(monkeypatch, site)
+    _commit(site, NEW_OUTPUT)
+    assert _files(site) == NEW_OUTPUT
+    assert all(found in (OLD_OUTPUT, NEW_OUTPUT, None) for _, found in seen)
+    _commit(site, OLD_OUTPUT)
+    assert _files(site) == OLD_OUTPUT
+
+    real_rename = Path.rename
+
+    def dies_on_the_second_half(self: Path, target: Path) -> Path:
+        if Path(target) == site:  # the staged output about to go in: the build dies here
+            raise KeyboardInterrupt
+        return real_rename(self, target)
+
+    monkeypatch.setattr(Path, "rename", dies_on_the_second_half)
+    with pytest.raises(KeyboardInterrupt):
+        _commit(site, NEW_OUTPUT)
+    monkeypatch.setattr(Path, "rename", real_rename)
+    assert _files(site) is None  # halfway: the previous output is aside
+    with OutputFolder(site):  # the next build, before anything else
+        assert _files(site) == OLD_OUTPUT
 
 
 # A build or validation whose worker processes are killed (as the out-of-memory killer would) as each

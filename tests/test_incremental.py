@@ -6,6 +6,7 @@ import copy
 import hashlib
 import json
 import os
+import time
 import shutil
 from pathlib import Path
 
@@ -432,33 +433,40 @@ def test_a_program_writing_outside_its_own_folders_fails_the_build(
     assert (tree_digest(out / "site"), tree_digest(out / "datapackages")) == before[:2]  # untouched
 
 
+def _counting_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The programs whose files a build reads to know whether they changed, in the order it reads them."""
+    import generator.build
+
+    hashed: list[str] = []
+    program_key = generator.build.program_key
+    monkeypatch.setattr(generator.build, "program_key",
+                        lambda folder, *rest: hashed.append(folder.name) or program_key(folder, *rest))
+    return hashed
+
+
 def test_a_program_whose_files_look_as_they_did_is_not_read_again(
         content: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Stamps (names, sizes, times, inodes) stand in for reading a program's files, as git's index
     does; a write always changes the ctime, so an edit that keeps the size and the mtime still shows.
     They are kept beside the output, not in it, which is the same bytes wherever it is built."""
-    import generator.build
-
-    monkeypatch.setattr(generator.build, "RECENT_NS", 0)  # the files were copied just now: stamped all the same
-    hashed: list[str] = []
-    program_key = generator.build.program_key
-    monkeypatch.setattr(generator.build, "program_key",
-                        lambda folder, *rest: hashed.append(folder.name) or program_key(folder, *rest))
+    time.sleep(2.1)  # files changed in the last two seconds could change again unseen: never trusted
+    hashed = _counting_reads(monkeypatch)
     out = tmp_path / "out"
     first = _build(content, out, search=False)
     assert len(hashed) == 5
     stamps = out / ".site.stamps"
-    assert sorted(json.loads(stamps.read_text(encoding="utf-8"))["programs"]) == sorted(hashed)
+    assert stamps.is_file() and not any(".stamps" in p.name for p in (out / "site").rglob("*"))
 
     hashed.clear()
     assert _build(content, out, search=False) == (*first[:2], 5)
     assert hashed == []  # every stamp as recorded: no file read for a key
 
-    recorded = json.loads(stamps.read_text(encoding="utf-8"))
-    stamps.write_text(json.dumps(recorded | {"shared": "0" * 64}), encoding="utf-8")  # keys of other templates
+    recorded = stamps.read_bytes()
+    stamps.write_bytes(recorded[: len(recorded) // 2])  # damaged: not stamps this build can trust
+    hashed.clear()
     assert _build(content, out, search=False) == (*first[:2], 5)
-    assert len(hashed) == 5  # not stamps this build can trust: every program read for its key
-    assert json.loads(stamps.read_text(encoding="utf-8")) == recorded
+    assert len(hashed) == 5  # every program read for its key, and nothing made again
+    assert stamps.read_bytes() == recorded
 
     stamps.unlink()
     stamps.mkdir()  # the stamps cannot be written: only a cache, the build goes on
@@ -467,6 +475,7 @@ def test_a_program_whose_files_look_as_they_did_is_not_read_again(
     assert _build(content, out, search=False) == (*first[:2], 5)
 
     # The same length, the same mtime (as `touch -r` or an unpacked archive would leave it).
+    time.sleep(2.1)
     tasks = content / "khmilnytska-2023-2025" / "tasks.yaml"
     times = tasks.stat()
     text = tasks.read_text(encoding="utf-8")
@@ -481,97 +490,96 @@ def test_a_program_whose_files_look_as_they_did_is_not_read_again(
     assert updated[:2] == _build(content, tmp_path / "fresh", search=False, incremental=False)[:2]
 
     # Touched, not changed: the key is the same, nothing is made again, and the new stamp is kept.
-    os.utime(content / "balakliiska-2025-2027" / "program.yaml")
+    os.utime(content / "balakliiska-2025-2027" / "program.yaml", ns=(times.st_atime_ns, times.st_mtime_ns + 1))
+    time.sleep(2.1)
     hashed.clear()
     assert _build(content, out, search=False)[2] == 5
-    assert hashed == ["balakliiska-2025-2027"]
+    assert hashed == ["balakliiska-2025-2027", "khmilnytska-2023-2025"]  # the edit's stamp came after the wait
     hashed.clear()
     assert _build(content, out, search=False)[2] == 5
     assert hashed == []
 
 
-def test_a_program_changed_a_moment_ago_gets_no_stamp(content: Path, tmp_path: Path) -> None:
+def test_a_program_changed_a_moment_ago_is_read_again_by_the_next_build(
+        content: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Changed within the file system's clock tick, a file could change again and keep its times:
     a program with a file that new is read again by the next build."""
+    hashed = _counting_reads(monkeypatch)
     out = tmp_path / "out"
     _build(content, out, search=False)  # the content was copied a moment ago
-    assert json.loads((out / ".site.stamps").read_text(encoding="utf-8"))["programs"] == {}
+    hashed.clear()
+    assert _build(content, out, search=False)[2] == 5
+    assert sorted(hashed) == sorted(p.name for p in content.iterdir() if (p / "program.yaml").is_file())
 
 
-def test_templates_are_compiled_once_and_loaded_after_as_jinja_compiled_them(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A build loads the templates' code that an earlier build compiled, and makes the same bytes.
-    A damaged cache, a full disk, an edited template or no cache to be had means compiling, never a
-    failed build."""
+def _compiled_templates(temporary: Path) -> dict[Path, tuple[int, int, bytes]]:
+    """The templates' compiled code that builds left in the temporary folder: each file's time, inode and bytes."""
+    return {path: (path.stat().st_mtime_ns, path.stat().st_ino, path.read_bytes())
+            for path in sorted(temporary.rglob("*")) if path.is_file()}
+
+
+def test_templates_are_compiled_once_and_loaded_after(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A build loads the templates' code that an earlier build compiled (no cache file written again), and
+    makes the same bytes. A damaged cache, a full disk, an edited template or no cache to be had means
+    compiling, never a failed build; a copy of the templates elsewhere (another checkout) shares the code."""
     import errno
     import tempfile
 
     from jinja2.bccache import bc_magic
 
-    from generator.render import PageEnvironment
-
-    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))  # a cache of this test's own
-    (tmp_path / "tmp").mkdir()
-    compiled: list[str] = []
-    compile_ = PageEnvironment.compile
-    monkeypatch.setattr(PageEnvironment, "compile",
-                        lambda self, source, name=None, *rest, **options:
-                        compiled.append(name) or compile_(self, source, name, *rest, **options))
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temporary))  # a cache of this test's own
 
     def built(name: str, **options: object) -> tuple[dict[str, str], dict[str, str], int]:
         return _build(CONTENT, tmp_path / name, workers=1, incremental=False, **options)
 
     first = built("first")
-    used = sorted(set(compiled))
-    assert "base.html" in used and "indicator.html" in used
-    cache = tmp_path / "tmp" / f"_jinja2-cache-{os.getuid()}"
-    files = sorted(cache.iterdir())
-    assert len(files) == len(used) and all(f.name.startswith("hromada-") for f in files)
-    assert oct(cache.stat().st_mode & 0o777) == oct(0o700)  # the user's alone
+    files = _compiled_templates(temporary)
+    assert len(files) >= len(list((ROOT / "templates").glob("*.html"))) - 1  # every page template, and the macros
+    (folder,) = {path.parent for path in files}
+    assert oct(folder.stat().st_mode & 0o777) == oct(0o700)  # the user's alone
 
-    compiled.clear()
     assert built("second") == first
-    assert compiled == []  # loaded, not compiled
+    assert _compiled_templates(temporary) == files  # loaded, not compiled and written again
 
-    for index, file in enumerate(files):  # not what Jinja wrote; its checksum's pickle broken; cut short
-        data = file.read_bytes()
-        file.write_bytes([b"garbage", bc_magic + b"\x80\x02X\xff\xff\xff\x7f", data[:len(data) // 2]][index % 3])
-    compiled.clear()
+    for index, path in enumerate(files):  # not what Jinja wrote; its checksum's pickle broken; cut short
+        data = path.read_bytes()
+        path.write_bytes([b"garbage", bc_magic + b"\x80\x02X\xff\xff\xff\x7f", data[:len(data) // 2]][index % 3])
     assert built("damaged") == first
-    assert sorted(set(compiled)) == used
+    assert {path: data for path, (_, _, data) in _compiled_templates(temporary).items()} == \
+        {path: data for path, (_, _, data) in files.items()}  # compiled again, each to the same code
 
     def full_disk(*args: object, **kwargs: object) -> None:
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    for file in files:
-        file.unlink()
+    for path in files:
+        path.unlink()
     with monkeypatch.context() as patch:
         patch.setattr(tempfile, "NamedTemporaryFile", full_disk)  # how Jinja writes a cache file
-        compiled.clear()
+        patch.setattr(tempfile, "mkstemp", full_disk)
         assert built("full disk") == first
-        assert sorted(set(compiled)) == used and list(cache.iterdir()) == []
+        assert _compiled_templates(temporary) == {}
     built("again")
-    assert sorted(cache.iterdir()) == files
+    files = _compiled_templates(temporary)
+    assert len(files) >= 5
 
     templates = tmp_path / "templates"
     shutil.copytree(ROOT / "templates", templates)
-    compiled.clear()
     copied = _build(CONTENT, tmp_path / "copied", workers=1, incremental=False, templates=templates)
-    assert copied == first and compiled == []  # the same templates elsewhere: their code, no files added
-    assert sorted(cache.iterdir()) == files
+    assert copied == first and _compiled_templates(temporary) == files  # their code, nothing written
     base = templates / "base.html"
     base.write_text(base.read_text(encoding="utf-8").replace("</body>", "<p>edited</p></body>", 1), encoding="utf-8")
-    compiled.clear()
     edited = _build(CONTENT, tmp_path / "edited", workers=1, incremental=False, templates=templates)
-    assert compiled == ["base.html"]
+    now = _compiled_templates(temporary)
+    written = [path for path in now if now[path] != files.get(path)]
+    assert len(written) == 1 and all(now[path] == files[path] for path in files if path in now and path not in written)
     assert "<p>edited</p>" in (tmp_path / "edited" / "site" / "uk" / "index.html").read_text(encoding="utf-8")
     assert edited[1] == first[1]
 
     (tmp_path / "file").write_bytes(b"")
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "file"))  # no folder to be had for a cache
-    compiled.clear()
     assert built("no cache") == first
-    assert sorted(set(compiled)) == used
 
 
 @pytest.mark.parametrize("incremental", [False, True], ids=["full build killed", "update killed"])

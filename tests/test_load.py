@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from pathlib import Path
 
 import yaml
 from hypothesis import given, strategies as st
 
-from generator.load import MAX_DEPTH, MAX_FILE_BYTES, _could_nest_deeply, _Resolver, load_yaml
+from generator.load import MAX_FILE_BYTES, load_yaml
 from generator.problems import Problem
 
 
@@ -61,9 +62,8 @@ nested:
 
 
 def _recorded(node: yaml.Node, path: tuple = (), values: dict | None = None, keys: dict | None = None):
-    """Where each value and key stands, recorded walking the whole tree: what where() finds on demand."""
-    from generator.load import _as_key, _scalar
-
+    """Where each value and key stands, recorded walking the whole tree PyYAML composes: what where() finds on
+    demand. A key is a whole number where it is written as one (a year), else its text as written."""
     values = {} if values is None else values
     keys = {} if keys is None else keys
     values[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
@@ -72,7 +72,8 @@ def _recorded(node: yaml.Node, path: tuple = (), values: dict | None = None, key
             _recorded(item, path + (index,), values, keys)
     elif isinstance(node, yaml.MappingNode):
         for key_node, value_node in node.value:
-            key = _as_key(key_node, _scalar(key_node))
+            plain_number = key_node.style is None and re.fullmatch(r"[-+]?[0-9]+", key_node.value)
+            key = int(key_node.value) if plain_number else key_node.value
             if path + (key,) not in keys:  # the first of duplicates is the one the data holds
                 keys[path + (key,)] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
                 _recorded(value_node, path + (key,), values, keys)
@@ -84,7 +85,7 @@ def test_positions_are_found_for_every_value_and_key(tmp_path: Path) -> None:
     first of duplicate keys, and for a path the data lacks, the nearest parent (its key, if asked for keys)."""
     source, problems = _load(tmp_path, _LOCATED)
     assert [code for _, _, code in problems] == ["yaml-duplicate-key"]
-    values, keys = _recorded(source.tree)
+    values, keys = _recorded(yaml.compose(_LOCATED))
     assert source.data["tasks"][0]["years"] == {2025: 1, "2026": 2, 2027: ["x", {"y": 3}]}
     assert ("tasks", 1, "id") in values and ("tasks", 0, "null") in keys and ("tasks", 1, "~") in keys
     for path, location in values.items():
@@ -121,60 +122,61 @@ def test_deep_nesting_is_refused(tmp_path: Path) -> None:
     assert [code for _, _, code in problems] == ["yaml-too-deep"]
 
 
-def _nesting(text: str) -> tuple[int, int]:
-    """The deepest bracket nesting and the widest indent of a text, counted in full."""
-    depth = deepest = 0
-    for char in text:
-        if char in "[{":
-            depth += 1
-            deepest = max(deepest, depth)
-        elif char in "]}":
-            depth = max(0, depth - 1)
-    return deepest, max((len(line) - len(line.lstrip(" ")) for line in text.split("\n")), default=0)
-
-
 @given(st.text(alphabet="[]{} \na:-", max_size=400)
        | st.lists(st.sampled_from([0, 3, 256, 257, 400]), max_size=6).map(lambda ns: "\n".join(" " * n + "a" for n in ns))
-       | st.tuples(st.integers(0, 100), st.integers(0, 100)).map(lambda n: "a: " + "[" * n[0] + "{" * n[1] + "}]" * 9))
-def test_only_shallow_text_goes_to_the_c_parser(text: str) -> None:
-    """libyaml's composer recurses in C: a text that nests deeper than MAX_DEPTH must never reach it."""
-    deepest, indent = _nesting(text)
-    assert _could_nest_deeply(text) == (deepest > MAX_DEPTH or indent > 4 * MAX_DEPTH)
+       | st.tuples(st.integers(0, 300), st.integers(0, 300)).map(lambda n: "a: " + "[" * n[0] + "{" * n[1] + "}]" * 9))
+def test_any_nesting_is_read_or_reported_never_a_crash(text: str) -> None:
+    """libyaml's composer recurses in C, where a hostile file could overflow the stack and kill the process:
+    whatever brackets and indents a file has, loading it gives data or a located problem."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "f.yaml"
+        path.write_text(text, encoding="utf-8")
+        problems: list[Problem] = []
+        source = load_yaml(path, problems)
+    assert source.ok == (problems == []) and all(p.line >= 1 and p.column >= 1 for p in problems)
+
+
+def _typed(value: str) -> object:
+    """What a plain scalar means in the sources: YAML 1.2's core types, fractions exact, nothing of YAML 1.1
+    (no yes/no, dates, hex, or 1_000), and a number too long to be one kept as text."""
+    if re.fullmatch(r"true|True|TRUE|false|False|FALSE", value):
+        return value.lower() == "true"
+    if re.fullmatch(r"[-+]?[0-9]+", value):
+        return int(value) if len(value) <= 30 else value
+    if re.fullmatch(r"[-+]?(?:[0-9]+\.[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?", value):
+        return Decimal(value)
+    if re.fullmatch(r"~|null|Null|NULL|", value):
+        return None
+    return value
 
 
 @given(st.text(alphabet="0123456789.+-eEtTfFnNrRuUlLsS~_ xТак", max_size=8)
-       | st.sampled_from(["", "~", "null", "True", "FALSE", "yes", "1.5", ".5", "1e5", "0x1F", "2025-02-20", "+", "-"]),
-       st.tuples(st.booleans(), st.booleans()), st.sampled_from([yaml.ScalarNode, yaml.SequenceNode, yaml.MappingNode]))
-def test_the_quick_resolver_tags_as_pyyaml_would(value: str, implicit: tuple[bool, bool], kind: type) -> None:
-    resolver = _Resolver()
-    assert resolver.resolve(kind, value, implicit) == yaml.resolver.BaseResolver.resolve(resolver, kind, value, implicit)
+       | st.sampled_from(["", "~", "null", "True", "FALSE", "yes", "1.5", ".5", "1e5", "1.5e5", "0x1F", "2025-02-20",
+                          "+", "-", "1" * 31]))
+def test_a_plain_value_is_read_as_the_sources_schema_says(value: str) -> None:
+    from hypothesis import assume
 
-
-def test_the_resolver_composes_the_tree_pyyaml_composes() -> None:
-    """Its hooks for path resolvers do nothing, which is right only while it has none: the tree, its tags
-    and its places are then those made with PyYAML's own hooks."""
-    from generator.load import _Composer, _composer
-
-    class WithPyYamlsHooks(_Composer):
-        descend_resolver = yaml.resolver.BaseResolver.descend_resolver
-        ascend_resolver = yaml.resolver.BaseResolver.ascend_resolver
-
-    assert not _Resolver.yaml_path_resolvers
-    text = "a: 1\nb: [x, 1.5, ~, true]\nc:\n  - {d: no, 2025: '3'}\n  - e: |\n      text\n"
-
-    def shape(node: yaml.Node) -> object:
-        children = node.value if isinstance(node.value, list) else []
-        return (node.tag, node.start_mark.line, node.start_mark.column,
-                [shape(c) if isinstance(c, yaml.Node) else tuple(map(shape, c)) for c in children] or node.value)
-
-    loader = _composer(text)
+    text = f"a: {value}\nb: [{value}]\n"
     try:
-        ours = loader.get_single_node()
-    finally:
-        loader.dispose()
-    assert shape(ours) == shape(yaml.compose(text, Loader=WithPyYamlsHooks))
-    b = shape(ours)[3][1][1]  # the second key's value: [x, 1.5, ~, true], typed by our resolver
-    assert [item[0].rpartition(":")[2] for item in b[3]] == ["str", "float", "null", "bool"]
+        node = yaml.compose(text)
+    except yaml.YAMLError:
+        assume(False)
+    children = [node.value[0][1], *node.value[1][1].value[:1]]
+    assume(len(children) == 2 and all(isinstance(child, yaml.ScalarNode) and child.value == value
+                                      and child.style is None for child in children))  # plain scalars, as written
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "f.yaml"
+        path.write_text(text, encoding="utf-8")
+        problems: list[Problem] = []
+        source = load_yaml(path, problems)
+    assert problems == []
+    expected = _typed(value)
+    assert source.data == {"a": expected, "b": [expected]}
+    assert type(source.data["a"]) is type(expected) and str(source.data["a"]) == str(expected)
 
 
 def test_bom_and_windows_line_endings(tmp_path: Path) -> None:

@@ -1,30 +1,20 @@
 """Property-based: random YAML and mutations of the real sources never crash the validator.
 
-Every input ends in a model or in problems that have a real location. The CI
-profile runs a few hundred examples; HYPOTHESIS_PROFILE=thorough runs thousands.
+Every input ends in a model or in problems that have a real location. The
+normal profile (tests/conftest.py) runs 200 examples a test; HYPOTHESIS_PROFILE=thorough runs 10,000.
 """
 
 from __future__ import annotations
 
-import os
 import shutil
 from pathlib import Path
 
 import yaml
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import given, strategies as st
 
 from generator.validate import validate
 
 from .conftest import CONTENT, MINIMAL
-
-settings.register_profile(
-    "ci", max_examples=500, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
-)
-settings.register_profile(
-    "thorough", max_examples=10_000, deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
-settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 SOURCE_NAMES = ["program.yaml", "tasks.yaml", "indicators.yaml"]
 

@@ -192,3 +192,15 @@ def test_serve_stops_cleanly_on_a_burst_of_sigterms(tmp_path: Path, minimal_cont
     output, _ = process.communicate(timeout=20)
     assert process.returncode == 0, output
     assert "Traceback" not in output
+
+
+def test_ci_refuses_to_run_while_the_golden_file_would_be_rewritten(tmp_path: Path) -> None:
+    """With UPDATE_GOLDEN set the warnings test rewrites its golden file instead of checking it: CI stops first,
+    before it installs or runs anything."""
+    import os
+
+    environment = {**os.environ, "UPDATE_GOLDEN": "1", "CI": "true"}
+    result = subprocess.run(["bash", str(ROOT / ".ci" / "run")], cwd=tmp_path, env=environment,
+                            capture_output=True, text=True, timeout=30)
+    assert result.returncode == 1 and "UPDATE_GOLDEN is set" in result.stderr, result
+    assert result.stdout == ""

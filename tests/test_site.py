@@ -528,9 +528,8 @@ def test_numbers_are_shown_as_babel_formats_them_in_each_locale() -> None:
 
     from babel.numbers import format_decimal
 
-    from generator.render import _NUMBER_SIGNS, LOCALES
+    from generator.render import LOCALES
 
-    assert set(_NUMBER_SIGNS) == set(LOCALES)  # both languages take the quick way, not Babel's
     chance = random.Random(2026)
     values = [Decimal(chance.randint(-10**12, 10**12)).scaleb(-chance.randint(0, 6)) for _ in range(20_000)]
     values += [Decimal(text) for text in ("0", "-0", "0.00", "-0.05", "1E+3", "2.5E+4", "999", "1000", "-1000.10",
