@@ -32,55 +32,38 @@ Location = tuple[int, int]  # 1-based line and column
 KeyPath = tuple[Any, ...]
 
 
-class _Resolver(yaml.resolver.BaseResolver):
-    """BaseResolver without what these sources never use (path resolvers): libyaml calls its three
-    methods for every node. Resolving was 8% of checking a program; its hooks for path resolvers
-    doing nothing, and its tags read as names, not attributes, took 0.77% off a build's instructions."""
-
-    def resolve(self, kind: type[yaml.Node], value: str, implicit: tuple[bool, bool]) -> str:
-        if kind is _SCALAR:
-            if implicit[0]:
-                for tag, pattern in self.yaml_implicit_resolvers.get(value[:1], ()):
-                    if pattern.match(value):
-                        return tag
-            return _STR
-        return _SEQ if kind is _SEQUENCE else _MAP
-
-    def descend_resolver(self, current_node: yaml.Node | None, current_index: Any) -> None:
-        pass  # no path resolvers: nothing to follow down the tree (BaseResolver's looks for them every time)
-
-    def ascend_resolver(self) -> None:
-        pass
+class SourceResolver(yaml.resolver.BaseResolver):
+    """YAML 1.2's core types only, registered as PyYAML documents: true/false, whole numbers, fractions
+    and null. Nothing of YAML 1.1 (yes/no, dates, hex, 1_000), which reads a clerk's «no» as False."""
 
 
-_SCALAR, _SEQUENCE = yaml.ScalarNode, yaml.SequenceNode
-_STR, _SEQ, _MAP = (f"tag:yaml.org,2002:{name}" for name in ("str", "seq", "map"))
+_STR = "tag:yaml.org,2002:str"
 
 
-_Resolver.add_implicit_resolver(
+SourceResolver.add_implicit_resolver(
     "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
 )
-_Resolver.add_implicit_resolver("tag:yaml.org,2002:int", re.compile(r"^[-+]?[0-9]+$"), list("-+0123456789"))
-_Resolver.add_implicit_resolver(
+SourceResolver.add_implicit_resolver("tag:yaml.org,2002:int", re.compile(r"^[-+]?[0-9]+$"), list("-+0123456789"))
+SourceResolver.add_implicit_resolver(
     "tag:yaml.org,2002:float",
     re.compile(r"^[-+]?(?:[0-9]+\.[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?$"),
     list("-+0123456789."),
 )
-_Resolver.add_implicit_resolver("tag:yaml.org,2002:null", re.compile(r"^(?:~|null|Null|NULL|)$"), ["~", "n", "N", ""])
+SourceResolver.add_implicit_resolver("tag:yaml.org,2002:null", re.compile(r"^(?:~|null|Null|NULL|)$"), ["~", "n", "N", ""])
 
 try:  # libyaml's parser is many times faster; fall back to pure Python where PyYAML was built without it.
     from yaml.cyaml import CParser
 
-    class _FastComposer(CParser, _Resolver):  # type: ignore[misc]
+    class _FastComposer(CParser, SourceResolver):  # type: ignore[misc]
         def __init__(self, stream: str) -> None:
             CParser.__init__(self, stream)
-            _Resolver.__init__(self)
+            SourceResolver.__init__(self)
 
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
     _FastComposer = None  # type: ignore[assignment,misc]
 
 
-class _Composer(yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser, yaml.composer.Composer, _Resolver):
+class _Composer(yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser, yaml.composer.Composer, SourceResolver):
     """Pure Python: slower, but deep nesting ends in a RecursionError rather than a C stack overflow."""
 
     def __init__(self, stream: str) -> None:
@@ -88,7 +71,7 @@ class _Composer(yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser, ya
         yaml.scanner.Scanner.__init__(self)
         yaml.parser.Parser.__init__(self)
         yaml.composer.Composer.__init__(self)
-        _Resolver.__init__(self)
+        SourceResolver.__init__(self)
 
 
 _NOT_BRACKETS = re.compile(r"[^\[\]{}]+")
@@ -160,7 +143,7 @@ _NULL, _BOOL, _INT, _FLOAT = (f"tag:yaml.org,2002:{name}" for name in ("null", "
 
 
 def _scalar(node: yaml.ScalarNode) -> Any:
-    """A scalar's value, typed by its tag (see _Resolver); _UNKNOWN_TAG for a tag these sources never use."""
+    """A scalar's value, typed by its tag (see SourceResolver); _UNKNOWN_TAG for a tag these sources never use."""
     tag, value = node.tag, node.value
     if tag == _STR:
         return value

@@ -7,31 +7,24 @@ language each string is in.
 
 from __future__ import annotations
 
-import hashlib
 import json
-import sys
 from contextlib import suppress
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
-from types import FunctionType, MethodType
-from typing import Any, Callable, Iterator, Mapping, MutableMapping, NamedTuple
+from typing import Any, Callable, Iterator
 
 import yaml
-from babel.core import Locale
-from babel.numbers import format_decimal, get_decimal_symbol, get_group_symbol, get_minus_sign_symbol
-import jinja2
-from jinja2 import Environment, FileSystemBytecodeCache, FileSystemLoader, StrictUndefined, nodes
+from babel.numbers import format_decimal
+from jinja2 import Environment, FileSystemBytecodeCache, FileSystemLoader, StrictUndefined
 from jinja2.bccache import Bucket
-from jinja2.compiler import CodeGenerator, optimizeconst
-from jinja2.nodes import EvalContext
-from jinja2.runtime import Context, Macro
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from markupsafe import Markup, escape
 
 from .assemble import LANGS, IndicatorView, ProgramView, SiteView, route
+from .charts import Chart, bar_chart, hbar_chart
 from .datapackage import TABLES, Package, csv_cell
 from .export import compact_json
 from .figures import CellStatus, Figure
@@ -107,275 +100,19 @@ class Strings:
         return self.__dict__[key]
 
 
-try:  # markupsafe's C escaping of a str, without the Markup that escape() wraps it in
-    from markupsafe._speedups import _escape_inner as escaped_str
-except ImportError:  # pragma: no cover - a markupsafe without it (tests compare the two either way)
-    def escaped_str(text: str) -> str:
-        return str(escape(text))
-
-
-def escape_text(text: str) -> Markup:
-    """``escape(text)``: 0.1 µs instead of 0.4 for a str (what is Markup already stays as it is).
-
-    The Markup is made by str's ``__new__``: Markup's own is Python code, 0.25 µs each time.
-    """
-    return str.__new__(Markup, escaped_str(text)) if text.__class__ is str else escape(text)
-
-
-def escape_once(value: Any) -> Markup | str:  # noqa: ANN401 - whatever a template outputs
-    """What ``{{ ... }}`` writes for a value that is neither Markup nor str (the compiled code writes those itself,
-    see PageCodeGenerator): an int's digits as they are, anything else escaped."""
-    return str(value) if value.__class__ is int else escape(value)
-
-
-# The functions Renderer.helpers gives every page: plain functions, which templates call straight.
-HELPERS = frozenset({"t", "plain", "url", "num", "amount", "money", "fig", "targets", "source_name", "note",
-                     "program_name"})
-
-
-class PageCodeGenerator(CodeGenerator):
-    """Templates whose ``{{ ... }}`` call escape_once instead of markupsafe's escape, and that call the helpers straight.
-
-    Much of what a page outputs is Markup already (the interface strings, ``t()``, ``fig()``,
-    macros): escape copied each of them, 53 of the 137 values a page outputs. Returned as they
-    are, 6,458 pages rendered in 1.83 s instead of 1.96 (means of five interleaved runs).
-    Jinja's documented way to change the code a template compiles to is its code generator.
-    """
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:  # noqa: ANN401 - Jinja's signature
-        super().__init__(*args, **kwargs)
-        self._outputs: list[str | None] = []  # for each {{ ... }} being written, the name its value is held in
-
-    def _output_child_pre(self, node, frame, finalize) -> None:  # noqa: ANN001 - Jinja's signature
-        """``{{ x }}`` as ``(t if (t := x).__class__ is Markup else environment.escape_str(t) if t.__class__ is str
-        else environment.escape_once(t))``: what is Markup already (two in five of the values a page outputs)
-        is not passed to a function to be handed back (12 programs built with 1.2% fewer instructions), and
-        text goes to markupsafe's C code straight, not through escape_once (0.9% fewer)."""
-        if frame.eval_ctx.autoescape and not frame.eval_ctx.volatile and finalize.src is None:
-            held = self.temporary_identifier()
-            self._outputs.append(held)
-            self.write(f"({held} if ({held} := ")
-        elif frame.eval_ctx.autoescape and not frame.eval_ctx.volatile:
-            self._outputs.append(None)
-            self.write("environment.escape_once(")  # every render function has the environment at hand
-            self.write(finalize.src)
-        else:
-            self._outputs.append(None)
-            super()._output_child_pre(node, frame, finalize)
-
-    def _output_child_post(self, node, frame, finalize) -> None:  # noqa: ANN001 - Jinja's signature
-        held = self._outputs.pop()
-        if held is None:
-            super()._output_child_post(node, frame, finalize)
-        else:
-            self.write(f").__class__ is Markup else environment.escape_str({held}) if {held}.__class__ is str "
-                       f"else environment.escape_once({held}))")
-
-    def visit_Output(self, node, frame) -> None:  # noqa: ANN001 - Jinja's signature
-        """A run of output yielded joined, as one piece: ``yield environment.concat((a, b, c))``, not a yield for each.
-
-        Jinja yields each piece of a block's output on its own, and each yield resumes the block's
-        generator once more for the page's join: an indicator page yields some 150 pieces. Macros and
-        ``{% set %}`` blocks (frame.buffer) collect theirs in a list already, and are left to Jinja.
-        The pieces are evaluated in the same order, and the page is the same bytes.
-        """
-        if frame.buffer is not None or frame.require_output_check or len(node.nodes) < 2:
-            super().visit_Output(node, frame)
-            return
-        finalize = self._make_finalize()
-        body: list[list[Any] | nodes.Expr] = []
-        for child in node.nodes:  # constants joined at compile time, as Jinja's visit_Output does
-            try:
-                if not (finalize.const or isinstance(child, nodes.TemplateData)):
-                    raise nodes.Impossible()
-                const = self._output_child_to_const(child, frame, finalize)
-            except (nodes.Impossible, Exception):  # noqa: BLE001 - as Jinja has it: evaluated at run time instead
-                body.append(child)
-                continue
-            if body and isinstance(body[-1], list):
-                body[-1].append(const)
-            else:
-                body.append([const])
-        if len(body) < 2:
-            super().visit_Output(node, frame)
-            return
-        self.writeline("yield environment.concat((")  # root and block functions have no other concat in common
-        self.indent()
-        for item in body:
-            if isinstance(item, list):
-                self.writeline(self._output_const_repr(item) + ",")
-            else:
-                self.newline(item)
-                self._output_child_pre(item, frame, finalize)
-                self.visit(item, frame)
-                self._output_child_post(item, frame, finalize)
-                self.write(",")
-        self.outdent()
-        self.writeline("))")
-
-    def macro_def(self, macro_ref, frame) -> None:  # noqa: ANN001 - Jinja's signature
-        """A macro as a PageMacro: the same arguments as Jinja's Macro (see Jinja's own macro_def)."""
-        arguments = "".join(f"{argument.name!r}, " for argument in macro_ref.node.args)
-        self.write(f"environment.macro_class(environment, macro, {getattr(macro_ref.node, 'name', None)!r}, "
-                   f"({arguments}), {macro_ref.accesses_kwargs!r}, {macro_ref.accesses_varargs!r}, "
-                   f"{macro_ref.accesses_caller!r}, context.eval_ctx.autoescape)")
-
-    @optimizeconst
-    def visit_Getattr(self, node, frame) -> None:  # noqa: ANN001 - Jinja's signature
-        """``a.b`` as Python's own ``getattr(a, "b", missing)``, and only where that finds nothing, Jinja's
-        ``environment.getattr`` (an item, else undefined): the same value, as Jinja's own code gives.
-
-        Each read was a call of environment.getattr, a Python function (a bound method made for
-        each call, and a try): in py-spy's samples, the largest single item of the pages' own
-        time (7%). Read straight, 12 programs built with 0.35% fewer instructions. The object is
-        kept in a temporary name, so that it is evaluated once, as before.
-        """
-        if self.environment.is_async or self.environment.sandboxed:
-            super().visit_Getattr(node, frame)
-            return
-        found, held = self.temporary_identifier(), self.temporary_identifier()
-        self.write(f"({found} if ({found} := getattr(({held} := ")
-        self.visit(node.node, frame)
-        self.write(f"), {node.attr!r}, missing)) is not missing else environment.getattr({held}, {node.attr!r}))")
-
-    def visit_Call(self, node, frame, forward_caller=False) -> None:  # noqa: ANN001, FBT002 - Jinja's signature
-        """The helpers (HELPERS: ``t(x)``, ``url(x)``...) and methods (``program.route(lang)``) called straight,
-        not through ``context.call``.
-
-        context.call looks at what it calls for a context to pass, and each call passes the block's
-        variables for it: a page makes some 30 such calls to the plain functions of Renderer.helpers,
-        and some 8 to the model's methods. Called straight, pages rendered in 133 µs instead of 142
-        (best of 15 interleaved runs) for the helpers alone; with the methods, 12 programs built with
-        1.7% fewer instructions. Should a template bind one of these names to something else, the
-        direct call is what context.call makes of a function, a method or a macro too (not of one that
-        asks for the context: no method of the model, nor of Jinja's loop, does). Any other name (a
-        macro, ``dict``) is still called through context.call, which passes a context to what asks.
-        """
-        callee = node.node
-        if (((isinstance(callee, nodes.Name) and callee.name in HELPERS) or isinstance(callee, nodes.Getattr))
-                and not forward_caller and not node.kwargs and node.dyn_args is None and node.dyn_kwargs is None
-                and not self.environment.is_async and not self.environment.sandboxed):
-            self.visit(callee, frame)
-            self.write("(")
-            for index, argument in enumerate(node.args):
-                if index:
-                    self.write(", ")
-                self.visit(argument, frame)
-            self.write(")")
-        else:
-            super().visit_Call(node, frame, forward_caller=forward_caller)
-
-
-class PageContext(Context):
-    """Calls the page's helpers (``t()``, ``url()``, ``fig()``...), the model's methods and the macros straight away.
-
-    Jinja looks at every callable for a context or environment it should be passed, some 40
-    times a page. A plain function or method asks for none, nor does a macro (its ``__call__``
-    does not), so it is called as Jinja would call it, without the looking: 6,538 pages rendered
-    in 1.36 s instead of 1.43 (best of five, interleaved runs) for the helpers alone.
-    """
-
-    def call(__self, __obj, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN204, N805 - Jinja's signature
-        if __obj.__class__ in _PLAIN_CALLABLES and not hasattr(__obj, "jinja_pass_arg"):
-            kwargs.pop("_block_vars", None)
-            kwargs.pop("_loop_vars", None)
-            try:
-                return __obj(*args, **kwargs)
-            except StopIteration:  # as Context.call has it
-                return __self.environment.undefined("value was undefined because a callable raised a StopIteration")
-        return Context.call(__self, __obj, *args, **kwargs)
-
-
-class PageMacro(Macro):
-    """A macro that, called with each of its arguments in order and nothing else, as pages call theirs,
-    runs its code straight: Macro.__call__ sorts out keywords, defaults, ``caller`` and extra arguments
-    in Python code on every call, and wraps the result in Markup by Markup's own Python code. Pages
-    call three macros each. Any other call is Macro's, and gives the same either way."""
-
-    def __init__(self, *args: Any) -> None:  # noqa: ANN401 - Macro's arguments
-        super().__init__(*args)
-        self._straight = not (self.catch_kwargs or self.catch_varargs or self.caller or self._environment.is_async)
-
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:  # noqa: ANN401 - Macro's signature
-        if (self._straight and not kwargs and len(args) == self._argument_count
-                and not (args and isinstance(args[0], EvalContext))):  # as Macro.__call__ reads an EvalContext
-            made = self._func(*args)
-            return str.__new__(Markup, made) if self._default_autoescape else made
-        return super().__call__(*args, **kwargs)
-
-
-_PLAIN_CALLABLES = (FunctionType, MethodType, Macro, PageMacro)
-
-
-class PageTemplate(jinja2.Template):
-    """A template that tells its environment of each context it shares with a page being rendered:
-    those that ``{% from ... import ... with context %}`` makes (see PageEnvironment.render_page)."""
-
-    def new_context(self, vars: dict[str, Any] | None = None, shared: bool = False,  # noqa: A002, FBT001, FBT002
-                    locals: Mapping[str, Any] | None = None) -> Context:  # noqa: A002 - Jinja's signature
-        context = super().new_context(vars, shared, locals)
-        if shared and self.environment.rendering is not None:
-            self.environment.rendering.append(context)
-        return context
-
-
-class PageEnvironment(Environment):
-    code_generator_class = PageCodeGenerator
-    context_class = PageContext
-    template_class = PageTemplate
-    macro_class = PageMacro
-
-    def __init__(self, **options: Any) -> None:  # noqa: ANN401 - Environment's options
-        super().__init__(**options)
-        self.escape_once = escape_once  # on the instance: the quickest lookup for code called this often
-        self.escape_str = escaped_str  # text, escaped as escape_once escapes it, by C code alone
-        self.rendering: list[Context] | None = None  # while a page renders, its contexts (see render_page)
-
-    def make_globals(self, d: MutableMapping[str, Any] | None) -> dict[str, Any]:
-        """A template's globals as a dict, not Jinja's ChainMap over the environment's: each page's context
-        copies them twice (iterating a ChainMap is Python code), and nothing here changes them later."""
-        return {**self.globals, **(d or {})}
-
-    def render_page(self, template: jinja2.Template, values: dict[str, Any]) -> str:
-        """``template.render(values)``, leaving nothing behind that holds the values.
-
-        The macros a page imports "with context" are in reference cycles with the page's context and
-        their module's, which hold the page's values and through them the program: each program
-        stayed in memory until the collector walked a program's worth of objects (collecting after
-        each program was 8% of a build's time). Emptied once the page is made, those contexts let
-        the program go as soon as it is dropped. (A module imported without context is Jinja's to
-        keep for every page, and is not shared with any: it is left as it is.)
-        """
-        context = template.new_context(values)
-        self.rendering = made = [context]
-        try:
-            return self.concat(template.root_render_func(context))  # as Template.render does
-        except Exception:  # noqa: BLE001 - handle_exception raises it again, as Template.render has it
-            self.handle_exception()
-        finally:
-            self.rendering = None
-            for shared in made:
-                shared.parent.clear()
-                shared.vars.clear()
-
-
 class CompiledTemplates(FileSystemBytecodeCache):
-    """Templates compiled once a machine, not once a build: compiling took 0.17 s, a tenth of a rebuild.
+    """Templates compiled once a machine, not once a build (compiling is a tenth of a rebuild).
 
-    In Jinja's own folder for it in the temporary directory, which Jinja makes the user's alone
-    (0700) and checks: never in the project or beside the output, where a commit could plant code
-    that loading runs. Jinja keys a template's code by its name and source only, so each file name
-    also carries a digest of what else shapes that code: this module (the code generator and the
-    environment's options), Jinja's version and Python's. It is only a cache: a file that cannot be
-    read or written means compiling, as without it.
+    Jinja's documented file cache, in Jinja's own folder in the temporary directory, which Jinja
+    makes the user's alone (0700) and checks: never in the project or beside the output, where a
+    commit could plant code that loading runs. Keyed by the template's name, not its path
+    (``get_cache_key``), so another checkout of the same templates shares their code; Jinja checks
+    each file's source checksum and its own and Python's versions. A file that cannot be read or
+    written means compiling, as without a cache.
     """
-
-    # Taken when this module is imported, from the code that runs: read later (by `serve`, after an
-    # edit), it would label the old code generator's output with the new code's digest.
-    CODE = hashlib.sha256(Path(__file__).read_bytes() + f"{jinja2.__version__} {sys.version}".encode()).hexdigest()
 
     def __init__(self) -> None:
-        super().__init__(pattern=f"hromada-{self.CODE[:32]}-%s.cache")
+        super().__init__(pattern="hromada-%s.cache")
 
     @classmethod
     def or_none(cls) -> "CompiledTemplates | None":
@@ -384,10 +121,8 @@ class CompiledTemplates(FileSystemBytecodeCache):
         except (OSError, RuntimeError):  # no temporary directory, or one that is not safe
             return None
 
-    def get_bucket(self, environment: Environment, name: str, filename: str | None, source: str) -> Bucket:
-        # Keyed by the template's name and source, not its path: a copy of the templates elsewhere
-        # (another checkout, each test's) shares their code instead of adding files for ever.
-        return super().get_bucket(environment, name, self.get_source_checksum(source), source)
+    def get_cache_key(self, name: str, filename: str | None = None) -> str:
+        return super().get_cache_key(name)
 
     def load_bytecode(self, bucket: Bucket) -> None:
         try:
@@ -464,116 +199,12 @@ def format_number(value: Decimal, lang: str) -> str:
     return _format_number(str(value), lang)
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=8192)  # a program shows the same few hundred numbers on many pages
 def _format_number(text: str, lang: str) -> str:
-    """Both locales group digits in threes (their CLDR pattern is ``#,##0.###``), as Python's own
-    ``format(value, ",f")`` does: its text, with Babel's signs for the locale put in, is what
-    Babel's ``format_decimal`` makes (tests/test_site.py compares the two on 20,000 numbers).
-    Babel took 32 µs a number in a build, this 1 µs: 60 synthetic programs showed 76,146 numbers,
-    3,074 of them different, and Babel's 3,074 calls were 2% of their build."""
     value = Decimal(text)
-    signs = _NUMBER_SIGNS.get(lang)
-    if signs is None or not value.is_finite():
-        return _babel_number(value, lang)
-    return format(value, ",f").translate(signs)
-
-
-def _babel_number(value: Decimal, lang: str) -> str:
     exponent = value.as_tuple().exponent
     places = -exponent if isinstance(exponent, int) and exponent < 0 else 0
-    pattern = "#,##0" + ("." + "0" * places if places else "")
-    return format_decimal(value, format=pattern, locale=LOCALES[lang])
-
-
-def _number_signs(locale: str) -> dict[int, str] | None:
-    """Python's grouping comma, point and minus, as the locale writes them; None unless it groups in threes."""
-    if Locale.parse(locale).decimal_formats[None].grouping != (3, 3):
-        return None
-    return str.maketrans({",": get_group_symbol(locale), ".": get_decimal_symbol(locale),
-                          "-": get_minus_sign_symbol(locale)})
-
-
-_NUMBER_SIGNS = {lang: signs for lang, locale in LOCALES.items() if (signs := _number_signs(locale)) is not None}
-
-
-# ---------------------------------------------------------------------------
-# Charts: geometry computed here, drawn as inline SVG by the template. What the template draws is
-# made here once, its figures as text and its text escaped: made in the template one output at a
-# time (arithmetic, float to text, escaping), it was 15% of an indicator page's time.
-
-
-def _drawn(number: float) -> Markup:
-    return str.__new__(Markup, str(number))  # a number's text is safe as it is (and see escape_text)
-
-
-class Bar(NamedTuple):  # a tuple: made ten times a page, a frozen dataclass took 1.1 µs to make, this 0.3
-    label: str  # escaped (Markup) where the template shows it whole; plain where it shortens it first
-    value_text: Markup
-    x: Markup
-    y: Markup
-    width: Markup
-    height: Markup
-    kind: str  # baseline | target | actual | amount | yes | no | empty
-    text_x: Markup  # where the value (and under a column, the label) stands
-    value_y: Markup
-    label_y: Markup
-
-
-@dataclass(frozen=True)
-class Chart:
-    width: int
-    height: int
-    baseline_y: Markup
-    bars: list[Bar]
-    summary: Markup  # the text alternative: every value in words
-
-
-# A column chart: its size, the room above and below the bars (for the values and labels), and the gap between bars.
-COLUMN_CHART = (320, 160, 20, 28, 10)
-
-
-@lru_cache(maxsize=4096)
-def _columns(values: tuple[Decimal | None, ...]) -> tuple[tuple[Markup, ...], ...]:
-    """Where each column of bar_chart stands: (x, y, width, height, text x, value y) for each value.
-
-    The same for both languages of an indicator, and for the many indicators with the same
-    values (every yes-or-no one with the same years): computed once for each.
-    """
-    width, height, top, bottom, gap = COLUMN_CHART
-    plot = height - top - bottom
-    largest = max((abs(v) for v in values if v is not None), default=Decimal(0)) or Decimal(1)
-    slot = (width - gap) / max(1, len(values))
-    columns = []
-    for index, value in enumerate(values):
-        bar_height = 0.0 if value is None else float(abs(value) / largest) * plot
-        x, y, bar_width = round(gap + index * slot, 1), round(top + plot - bar_height, 1), round(slot - gap, 1)
-        # Rounded again after adding: 124.8 - 4 is 124.80000000000001 in floating point.
-        columns.append((_drawn(x), _drawn(y), _drawn(bar_width), _drawn(round(bar_height, 1)),
-                        _drawn(round(x + bar_width / 2, 2)), _drawn(round(y - 4, 1))))
-    return tuple(columns)
-
-
-def bar_chart(points: list[tuple[str, Decimal | None, str, str]], summary: str) -> Chart:
-    """points: (label, value or None, value as text, kind). Bars scale to the largest value."""
-    width, height, _, bottom, _ = COLUMN_CHART
-    label_y = _drawn(height - bottom + 16)
-    columns = _columns(tuple(value for _, value, _, _ in points))
-    bars = [Bar(escape_text(label), escape_text(text), *column[:4], kind, column[4], column[5], label_y)
-            for (label, _, text, kind), column in zip(points, columns)]
-    return Chart(width, height, _drawn(height - bottom), bars, escape_text(summary))
-
-
-def hbar_chart(points: list[tuple[str, Decimal, str]], summary: str) -> Chart:
-    """Horizontal bars with the label above each: for long names such as priority directions."""
-    width, row, label_height, bar_height = 320, 40, 16, 16
-    largest = max((v for _, v, _ in points), default=Decimal(0)) or Decimal(1)
-    bars = []
-    for index, (label, value, text) in enumerate(points):
-        length = round(float(value / largest) * (width - 70), 1)
-        top = float(index * row + label_height)
-        bars.append(Bar(label, escape_text(text), _drawn(0.0), _drawn(top), _drawn(length), _drawn(float(bar_height)),
-                        "amount", _drawn(round(length + 4, 1)), _drawn(top + 12), _drawn(top - 4)))
-    return Chart(width, len(points) * row + 4, _drawn(0.0), bars, escape_text(summary))
+    return format_decimal(value, format="#,##0" + ("." + "0" * places if places else ""), locale=LOCALES[lang])
 
 
 # ---------------------------------------------------------------------------
@@ -638,9 +269,9 @@ class Renderer:
         # macros of _macros.html, imported without the page's context, are made once a language, not once a
         # page (2.2 to 2.4% of a build's samples), and see the helpers all the same. What changes from page to page
         # (url) each page passes to the macros that link.
-        self.envs: dict[str, PageEnvironment] = {}
+        self.envs: dict[str, Environment] = {}
         for lang in LANGS:
-            self.envs[lang] = env = PageEnvironment(
+            self.envs[lang] = env = Environment(
                 loader=FileSystemLoader(str(templates)),
                 autoescape=True,
                 undefined=StrictUndefined,
@@ -684,7 +315,7 @@ class Renderer:
             if text is None:
                 return Markup("")
             if lang == "uk" or text.en:
-                return escape_text(text.uk if lang == "uk" else text.en)
+                return escape(text.uk if lang == "uk" else text.en)
             return Markup('<span lang="uk">{}</span> <small class="untranslated">({})</small>').format(
                 text.uk, strings["not_translated"]
             )
@@ -724,7 +355,7 @@ class Renderer:
         def fig(figure: Figure) -> Markup:
             status = figure.status
             if status is CellStatus.amount and figure.amount is not None:
-                return escape_text(format_number(figure.amount, lang))
+                return escape(format_number(figure.amount, lang))
             return shown_status.get(status, no_value)
 
         def targets(indicator: IndicatorView) -> Markup:
@@ -732,7 +363,7 @@ class Renderer:
 
             Joined here: a template's loop that asks for ``loop.last`` makes Jinja's LoopContext, Python code
             run for each year, on each of the 70 indicators a program's pages list."""
-            return str.__new__(Markup, "; ".join(f"{year}: {fig(value)}" for year, value in indicator.targets))
+            return Markup("; ").join(Markup("{}: {}").format(year, fig(value)) for year, value in indicator.targets)
 
         def program_name(program: ProgramView) -> Markup:
             """The hromada and the years: how pages name a program (in every eyebrow and breadcrumb trail)."""
@@ -750,7 +381,6 @@ class Renderer:
         def note(problem: Any) -> str:
             return problem.statement(lang)
 
-        # Templates call these straight, as plain functions: their names are HELPERS (see PageCodeGenerator).
         return {"S": self.escaped[lang], "t": t, "plain": plain, "num": num, "amount": amount,
                 "money": money, "fig": fig, "targets": targets, "source_name": source_name, "note": note,
                 "program_name": program_name}
@@ -776,7 +406,7 @@ class Renderer:
             "csp": CONTENT_SECURITY_POLICY,
             "search": self.search,
         }
-        return env.render_page(env.get_template(page.template), context).encode("utf-8")
+        return env.get_template(page.template).render(context).encode("utf-8")
 
     # -- the pages -------------------------------------------------------------
     def chooser_page(self) -> Page:
@@ -958,7 +588,7 @@ class Renderer:
             env = self.envs[lang]
             template = env.get_template("_fields.html")
             self._field_tables[lang] = {
-                table.name: Markup(env.render_page(template, {"table": table}))
+                table.name: Markup(template.render(table=table))
                 for table in TABLES
             }
         return self._field_tables[lang]

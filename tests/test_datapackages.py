@@ -255,20 +255,6 @@ def test_compact_json_spells_all_but_floats_as_json_dumps(value: object, sort_ke
         assert written == json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=sort_keys).encode()
 
 
-# Cells as our CSV files have them, and every character the csv module quotes for.
-csv_cells = st.one_of(st.text(max_size=12), st.text(alphabet=',"\r\n ;\'Ґґ—a1', max_size=6),
-                      st.sampled_from(["", " ", "8632.5", "Так", "a,b", 'він "так"', "рядок\nдругий", "\r"]))
-
-
-@given(st.lists(st.lists(csv_cells, max_size=6), max_size=6))
-def test_csv_text_writes_what_the_csv_module_writes(rows: list[list[str]]) -> None:
-    """Every download's and package's CSV: the rows it joins as they are and those it quotes cell by cell
-    come out as the csv module writes them (an empty row, one empty cell alone included)."""
-    buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\r\n").writerows(rows)
-    assert csv_text(rows) == buffer.getvalue()
-
-
 def test_csv_text_quotes_what_needs_quoting() -> None:
     assert csv_text([["a", "b,c", 'd"e', "f\ng", "h\ri", ""], [""], [], ["j", ""]]) == (
         'a,"b,c","d""e","f\ng","h\ri",\r\n""\r\n\r\nj,\r\n')

@@ -23,19 +23,16 @@ import subprocess
 import sys
 import time
 from contextlib import contextmanager
-from decimal import Decimal
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Iterator
 
 import pytest
-from hypothesis import given, strategies as st
-from markupsafe import Markup, escape
 
 from generator.build import build
 from generator.write import OutputFolder
 from generator.load import MAX_FILE_BYTES, MAX_SECTION_BYTES
-from generator.render import escape_once, escape_text, render_markdown
+from generator.render import render_markdown
 from generator.validate import validate
 
 from .conftest import CONTENT, MINIMAL, ROOT
@@ -332,24 +329,6 @@ def test_pathological_markdown_at_the_size_limit_renders_in_bounded_time(shape: 
     html = render_markdown(shape, "Table")
     assert time.perf_counter() - start < 10.0
     assert "<script" not in html and "<a href" not in html
-
-
-class _Html:
-    def __html__(self) -> str:
-        return "<b>safe</b>"
-
-
-HTML_SPECIALS = st.text(alphabet=st.sampled_from("<>&\"'aя \n\u2028;#") | st.characters(), max_size=40)
-
-
-@given(text=HTML_SPECIALS, number=st.integers(), other=st.sampled_from([None, 1.5, True, Decimal("-8632.50"), _Html()]))
-def test_what_a_page_writes_is_escaped_exactly_as_markupsafe_escapes_it(text: str, number: int, other: object) -> None:
-    """Pages escape with markupsafe's C code directly (render.escape_once, escape_text): the same text as escape(),
-    and what is Markup already is never escaped twice."""
-    assert escape_once(number) == str(escape(number)) and escape_once(other) == escape(other)
-    assert escape_text(text) == escape(text) and type(escape_text(text)) is Markup
-    already = escape(text)
-    assert escape_text(already) == already
 
 
 def test_a_section_over_the_limit_is_refused_with_its_size(tmp_path: Path) -> None:
