@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import ctypes
 import errno
-import fcntl
 import json
 import os
 import shutil
@@ -21,7 +20,7 @@ from types import TracebackType
 from typing import BinaryIO
 
 _AT_FDCWD = -100
-_NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC
+_NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
 _RENAME_EXCHANGE = 2
 
 
@@ -38,7 +37,7 @@ def exchange(a: Path, b: Path) -> bool:
     try:
         libc = ctypes.CDLL(None, use_errno=True)
         renameat2 = libc.renameat2
-    except (OSError, AttributeError):
+    except (OSError, AttributeError, TypeError):  # not Linux: no renameat2 (on Windows, no C library by that name)
         return False
     result = renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE)
     if result == 0:
@@ -47,6 +46,24 @@ def exchange(a: Path, b: Path) -> bool:
     if code in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP):
         return False
     raise OSError(code, os.strerror(code), str(b))
+
+
+def lock_file(descriptor: int) -> None:
+    """An exclusive lock on an open file, released when it is closed (or its process dies); BlockingIOError
+    at once if another process holds it. Where the system offers neither POSIX's nor Windows' locks, none."""
+    try:
+        import fcntl  # POSIX
+    except ImportError:
+        try:
+            import msvcrt  # Windows
+        except ImportError:
+            return
+        try:
+            msvcrt.locking(descriptor, msvcrt.LK_NBLCK, 1)
+        except OSError as error:
+            raise BlockingIOError(str(error)) from error
+        return
+    fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
 
 
 def safe_relative(relative: str) -> bool:
@@ -78,7 +95,7 @@ class OutputFolder:
         self.target.parent.mkdir(parents=True, exist_ok=True)
         self._lock = os.open(self._lock_path, os.O_CREAT | os.O_RDWR, 0o644)
         try:
-            fcntl.flock(self._lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            lock_file(self._lock)
         except BlockingIOError:
             os.close(self._lock)
             self._lock = None

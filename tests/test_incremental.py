@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from generator.build import MANIFEST, MANIFEST_VERSION, build
+from generator.build import build
+from generator.incremental import MANIFEST, MANIFEST_VERSION
 
 from .conftest import CONTENT, ROOT
 
@@ -36,7 +37,7 @@ def read_manifest(site: Path) -> dict[str, dict]:
 
 def write_manifest(site: Path, entries: dict[str, dict]) -> None:
     """Back as the build writes it: the head, then a line per program, its fields in the build's order."""
-    from generator.build import manifest_line
+    from generator.incremental import manifest_line
 
     lines = [json.dumps(entries[""])] + [
         manifest_line(key, entries[key]["key"], entries[key]["common"], entries[key]["routes"]).decode()
@@ -435,11 +436,11 @@ def test_a_program_writing_outside_its_own_folders_fails_the_build(
 
 def _counting_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The programs whose files a build reads to know whether they changed, in the order it reads them."""
-    import generator.build
+    import generator.incremental
 
     hashed: list[str] = []
-    program_key = generator.build.program_key
-    monkeypatch.setattr(generator.build, "program_key",
+    program_key = generator.incremental.program_key
+    monkeypatch.setattr(generator.incremental, "program_key",
                         lambda folder, *rest: hashed.append(folder.name) or program_key(folder, *rest))
     return hashed
 
@@ -588,7 +589,7 @@ def test_a_build_killed_between_committing_the_packages_and_the_site_is_not_trus
     """datapackages/ is put in place before site/, so a build killed between the two leaves the new
     packages beside the old site and its manifest. The next build must not take the packages for what
     that manifest says they are: it gives what a full build gives."""
-    from generator.build import committing_file
+    from generator.incremental import committing_file
     from generator.write import OutputFolder
 
     out = tmp_path / "out"

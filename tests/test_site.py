@@ -751,7 +751,7 @@ def _sitemap_urls(path: Path) -> tuple[str, list[str]]:
 def test_sitemap_lists_every_page_and_splits_past_the_protocol_limit(
         built, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """One sitemap may list 50,000 URLs: a national site (about 250,000 pages) needs an index of several."""
-    import generator.build
+    import generator.sitewide
 
     site, base_url = built
     kind, urls = _sitemap_urls(site / "sitemap.xml")
@@ -760,7 +760,7 @@ def test_sitemap_lists_every_page_and_splits_past_the_protocol_limit(
              for p in _html_files(site) if p.name != "404.html"}
     assert set(urls) == pages and len(urls) == len(pages)
 
-    monkeypatch.setattr(generator.build, "SITEMAP_URLS", 100)
+    monkeypatch.setattr(generator.sitewide, "SITEMAP_URLS", 100)
     out = tmp_path / "site"
     assert build(CONTENT, out, base_url=base_url, search=False, packages_out=tmp_path / "data").built
     kind, parts = _sitemap_urls(out / "sitemap.xml")
