@@ -268,6 +268,31 @@ def assemble(corpus: Corpus) -> SiteView:
     return SiteView(programs, corpus.catalogue)
 
 
+def _task_view(task: Task, program_id: str, priority_id: str, years: list[int], notes: list[Problem]) -> TaskView:
+    planned = sorted({
+        year for row in task.funding for year, value in row.years.items()
+        if (f := figures.parse_amount(value)) is not None
+        and f.status in (CellStatus.amount, CellStatus.planned, CellStatus.within_allocations)
+    })
+    return TaskView(task, program_id, priority_id, funding_lines(task.funding, years), task_amounts(task, years),
+                    planned, notes=notes)
+
+
+def _indicator_view(indicator: Indicator, program_id: str, priority_id: str, years: list[int],
+                    catalogue: dict[str, CatalogueEntry], notes: list[Problem]) -> IndicatorView:
+    kind = indicator.kind
+    baseline = figures.parse_value(indicator.baseline, kind)[0] or Figure(CellStatus.empty)
+    targets = [(y, figures.parse_value(indicator.targets.get(y), kind)[0] or Figure(CellStatus.empty)) for y in years]
+    actual = [(y, figures.parse_value(v, kind)[0] or Figure(CellStatus.empty)) for y, v in sorted(indicator.actual.items())]
+    computed = None if kind is IndicatorKind.boolean else figures.computed_change(
+        indicator.mode, baseline, [f for _, f in targets]
+    )
+    return IndicatorView(
+        indicator, program_id, priority_id, baseline, targets, actual, figures.parse_change(indicator.change), computed,
+        catalogue.get(indicator.catalogue) if indicator.catalogue else None, notes=notes,
+    )
+
+
 def _assemble_program(source: ProgramSource, problems: list[Problem], catalogue: dict[str, CatalogueEntry]) -> ProgramView:
     program = source.program
     years = list(range(program.period.start, program.period.end + 1))
@@ -277,35 +302,12 @@ def _assemble_program(source: ProgramSource, problems: list[Problem], catalogue:
         parent[priority.id] = priority.id
         for sub in priority.subdirections:
             parent[sub.id] = priority.id
-
-    tasks: dict[str, TaskView] = {}
-    for task in source.tasks:
-        planned = sorted({
-            year for row in task.funding for year, value in row.years.items()
-            if (f := figures.parse_amount(value)) is not None
-            and f.status in (CellStatus.amount, CellStatus.planned, CellStatus.within_allocations)
-        })
-        tasks[task.id] = TaskView(
-            task, source.id, parent.get(task.priority, task.priority), funding_lines(task.funding, years),
-            task_amounts(task, years), planned, notes=notes.get(f"task:{task.id}", []),
-        )
-
+    tasks = {task.id: _task_view(task, source.id, parent.get(task.priority, task.priority), years,
+                                 notes.get(f"task:{task.id}", [])) for task in source.tasks}
     indicators: dict[str, IndicatorView] = {}
     for indicator in source.indicators:
-        kind = indicator.kind
-        baseline = figures.parse_value(indicator.baseline, kind)[0] or Figure(CellStatus.empty)
-        targets = [(y, figures.parse_value(indicator.targets.get(y), kind)[0] or Figure(CellStatus.empty)) for y in years]
-        actual = [(y, figures.parse_value(v, kind)[0] or Figure(CellStatus.empty)) for y, v in sorted(indicator.actual.items())]
-        computed = None if kind is IndicatorKind.boolean else figures.computed_change(
-            indicator.mode, baseline, [f for _, f in targets]
-        )
-        view = IndicatorView(
-            indicator, source.id, parent.get(indicator.priority, indicator.priority), baseline, targets, actual,
-            figures.parse_change(indicator.change), computed,
-            catalogue.get(indicator.catalogue) if indicator.catalogue else None,
-            notes=notes.get(f"indicator:{indicator.id}", []),
-        )
-        indicators[indicator.id] = view
+        indicators[indicator.id] = _indicator_view(indicator, source.id, parent.get(indicator.priority, indicator.priority),
+                                                   years, catalogue, notes.get(f"indicator:{indicator.id}", []))
         if indicator.task in tasks:
             tasks[indicator.task].indicator_ids.append(indicator.id)
 

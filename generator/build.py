@@ -27,6 +27,7 @@ from .model import CatalogueEntry
 from .parallel import default_workers, fewer_collections, new_event, worker_pool
 from .problems import Problem
 from .render import SEARCH_INDEX, Renderer, shown
+from .search import program_search_index
 from .sitewide import CommonFiles
 from .validate import Corpus, check, check_catalogue, check_program, problem_order, program_folders
 from .write import OutputBusy, OutputFolder
@@ -213,7 +214,7 @@ def _render_program(job: Job, program: ProgramView, lap: Stopwatch) -> Unit:
             routes[lang].append(page.route)
             put(page.path, lambda page=page: renderer.render(page), "pages")
         if renderer.search:
-            put(program.route(lang) + SEARCH_INDEX, lambda lang=lang: renderer.program_search_index(program, lang),
+            put(program.route(lang) + SEARCH_INDEX, lambda lang=lang: program_search_index(program, lang, renderer.strings[lang]),
                 "search index")
     for path, make in export.downloads(program):
         put(path, make, "downloads")

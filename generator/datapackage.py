@@ -12,11 +12,10 @@ from __future__ import annotations
 
 import csv
 import io
-import struct
 import zlib
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, BinaryIO, Iterable, Iterator
+from typing import Any, Iterable, Iterator
 
 from pathlib import Path
 
@@ -24,6 +23,7 @@ from pydantic import BaseModel
 
 from .assemble import FundingLine, ProgramView, funding_lines
 from .export import csv_text, spreadsheet_safe, to_json
+from .zips import ZipMember, deflated, write_zip
 from .figures import CellStatus
 from .model import FundingSource, IndicatorKind, Text, ValueMode
 from .problems import MESSAGES
@@ -351,11 +351,7 @@ def program_rows(program: ProgramView) -> dict[str, list[list[Any]]]:
 
 
 def _translation_counts(program: ProgramView) -> tuple[int, int]:
-    """How many bilingual texts a program's sources hold (but for its sections), and how many have their English.
-
-    Counted from a stack, not by recursive generators: each text was handed up through every level
-    it lies under (0.4 to 1% of a build's samples).
-    """
+    """How many bilingual texts a program's sources hold (but for its sections), and how many have their English."""
     texts = translated = 0
     stack: list[Any] = [program.program, *(task.task for task in program.tasks.values()),
                         *(indicator.indicator for indicator in program.indicators.values())]
@@ -442,60 +438,6 @@ def package_descriptor(name: str, title: str, title_uk: str, description: str, d
         descriptor["homepage"] = homepage
     descriptor["resources"] = RESOURCES
     return descriptor
-
-
-# Zips are written here, not by zipfile: each CSV's rows are compressed apart from its header and
-# end in a full flush, so that the all-programs zip is joined from the programs' compressed rows as
-# they are, not made by compressing the nation's 107 MB again (2.2 s of a rebuild after one program
-# changed). Joined pieces ending in full flushes, then a final empty block, are one deflate stream.
-_ZIP_DATE = (1 << 5) | 1  # 1980-01-01 at 00:00, in MS-DOS form: the same bytes on every build
-_ZIP_LIMIT = 0xFFFFFFFF  # no ZIP64: a national package is about 110 MB
-
-
-def deflated(data: bytes) -> bytes:
-    """Raw deflate, ending in a full flush: a piece of a zip member (see ZipMember)."""
-    compressor = zlib.compressobj(zlib.Z_DEFAULT_COMPRESSION, zlib.DEFLATED, -15)
-    return compressor.compress(data) + compressor.flush(zlib.Z_FULL_FLUSH)
-
-
-END_BLOCK = zlib.compressobj(zlib.Z_DEFAULT_COMPRESSION, zlib.DEFLATED, -15).flush()  # the final, empty block
-
-
-@dataclass
-class ZipMember:
-    name: str
-    size: int  # its bytes, uncompressed
-    crc: int  # their CRC-32
-    pieces: list[bytes]  # deflated; with END_BLOCK after them, the member's data
-
-    @property
-    def compressed(self) -> int:
-        return sum(map(len, self.pieces)) + len(END_BLOCK)
-
-
-def write_zip(handle: BinaryIO, members: list[ZipMember]) -> dict[str, int]:
-    """A zip of ``members`` in their order; returns where each member's data starts in it."""
-    starts: dict[str, int] = {}
-    directory = []
-    position = 0
-    for member in members:
-        name = member.name.encode()
-        if max(member.size, member.compressed, position) >= _ZIP_LIMIT:
-            raise ValueError(f"{member.name}: too big for a zip")
-        sizes = struct.pack("<III", member.crc, member.compressed, member.size)
-        local = b"PK\x03\x04" + struct.pack("<HHHHH", 20, 0, 8, 0, _ZIP_DATE) + sizes + struct.pack("<HH", len(name), 0)
-        handle.write(local + name)
-        for piece in member.pieces:
-            handle.write(piece)
-        handle.write(END_BLOCK)
-        directory.append(b"PK\x01\x02" + struct.pack("<HHHHHH", 0x0314, 20, 0, 8, 0, _ZIP_DATE) + sizes
-                         + struct.pack("<HHHHHII", len(name), 0, 0, 0, 0, 0o100644 << 16, position) + name)
-        starts[member.name] = position + len(local) + len(name)
-        position += len(local) + len(name) + member.compressed
-    listing = b"".join(directory)
-    handle.write(listing + b"PK\x05\x06" + struct.pack("<HHHHIIH", 0, 0, len(members), len(members), len(listing),
-                                                       position, 0))
-    return starts
 
 
 def package_zip(package: "Package", files: dict[str, bytes]) -> tuple[bytes, dict[str, list[int]]]:

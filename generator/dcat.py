@@ -18,9 +18,9 @@ def dataset_turtle(package: Package, base_url: str, data_date: str | None) -> st
     """One package's dataset and its distributions, as Turtle.
 
     Made beside the package, by the worker that renders the program, and kept with it for the
-    next build. Written straight from the package: its shape never changes, and rdflib took
-    6.8 ms a package to build and serialise the graph (10 s of a national build), this 0.2 ms.
-    A test parses it with rdflib and compares it with the graph rdflib builds.
+    next build. Written straight from the package, whose shape never changes: rdflib would cost a
+    fifth of a national build (benchmarks/libraries.py, December 2026). A test parses it with rdflib
+    and compares it with the graph rdflib builds.
     """
     descriptor = package.descriptor
     folder = _folder(base_url, package.name)
@@ -109,8 +109,8 @@ def catalog_turtle(names: list[str], base_url: str) -> str:
 def catalogue_turtle(catalog: str, datasets: Iterable[str]) -> bytes:
     """The catalogue: its node (catalog_turtle), then its datasets' ``dataset_turtle`` in catalogue_order.
 
-    The triples are those of one graph, each dataset followed by its distributions. One graph
-    of a national catalogue (about 160,000 triples) took some 300 MB.
+    The triples are those of one graph, each dataset followed by its distributions, joined as text:
+    a national catalogue has about 160,000 triples, too many to hold as one graph.
     """
     prefixes: set[str] = set()
     bodies: list[str] = []

@@ -26,9 +26,9 @@ from typing import Any, BinaryIO, Container, Iterable, Iterator
 from . import export
 from .assemble import LANGS
 from .datapackage import TABLES
-from .model import Text
+from .model import PROGRAM_ID, Text
 from .problems import Problem
-from .validate import PROGRAM_ID, program_folders
+from .validate import program_folders
 from .write import OutputFolder, UnsafeOutputPath, safe_relative
 
 
@@ -134,8 +134,7 @@ def program_stamp(listing: Listing, now_ns: int) -> str | None:
 def program_keys(content: Path, shared: str,
                  known: dict[str, list[str]]) -> tuple[dict[str, str], dict[str, list[str]]]:
     """Each program's key, and its [stamp, key] where it has a stamp, by id. A program whose stamp
-    is ``known`` keeps the key known with it, its files unread (hashing them all took 0.26 s at
-    national size)."""
+    is ``known`` keeps the key known with it, its files unread."""
     now = time.time_ns()  # before any file is looked at: a file written after this is never stamped
     keys: dict[str, str] = {}
     stamps: dict[str, list[str]] = {}

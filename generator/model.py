@@ -21,6 +21,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictInt, S
 from translitua import translit
 
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+PROGRAM_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*-([0-9]{4})-([0-9]{4})$")  # a program's folder: name-start-end
 YEAR_KEY_PATTERN = r"^(19|20)[0-9]{2}$"
 
 Slug = Annotated[

@@ -26,7 +26,6 @@ from markupsafe import Markup, escape
 from .assemble import LANGS, IndicatorView, ProgramView, SiteView, route
 from .charts import Chart, bar_chart, hbar_chart
 from .datapackage import TABLES, Package, csv_cell
-from .export import compact_json
 from .figures import CellStatus, Figure
 from .model import CatalogueEntry, FundingSource, Text, slug
 
@@ -43,7 +42,7 @@ CONTENT_SECURITY_POLICY = (
 
 def load_strings(templates: Path) -> dict[str, dict[str, str]]:
     """The interface strings, one catalogue per language."""
-    # By libyaml where PyYAML has it: the pure Python loader took 40 ms of a 2 s rebuild.
+    # By libyaml where PyYAML has it: the pure Python loader was a fiftieth of a rebuild.
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     return {lang: yaml.load((templates / f"strings.{lang}.yaml").read_text(encoding="utf-8"), Loader=loader)  # noqa: S506
             for lang in LANGS}
@@ -81,8 +80,7 @@ class Listed:
     name: str
 
 
-# A search index: a script, not JSON, so that search works from a folder too (browsers do not
-# fetch() from file:// addresses, but they run its scripts). It adds itself to a list search.js reads.
+# A search index's file name, in <lang>/ and in each <lang>/<program>/ (see search.py).
 SEARCH_INDEX = "search-index.js"
 
 
@@ -166,7 +164,7 @@ MARKDOWN.add_render_rule("table_close", lambda renderer, tokens, index, options,
 
 
 @lru_cache(maxsize=32)
-def _markdown_tokens(text: str) -> list[Token]:
+def markdown_tokens(text: str) -> list[Token]:
     """A section's text, parsed once for its page and again read for the search index (three quarters
     of the index's time was parsing it a second time). Its pages in both languages fit in the cache."""
     return MARKDOWN.parse(text)
@@ -174,19 +172,7 @@ def _markdown_tokens(text: str) -> list[Token]:
 
 def render_markdown(text: str, table_label: str = "") -> Markup:
     """Markdown from a section file: raw HTML is shown as text, unsafe links are refused."""
-    return Markup(MARKDOWN.renderer.render(_markdown_tokens(text), MARKDOWN.options, {"table_label": table_label}))
-
-
-def markdown_words(text: str) -> str:
-    """What a reader reads of Markdown, without its markup: a line for each paragraph, heading or cell."""
-    lines = []
-    for token in _markdown_tokens(text):
-        if token.type == "inline":  # a paragraph's, heading's or cell's text; an image's is its alt text
-            lines.append("".join(" " if child.type in ("softbreak", "hardbreak") else child.content
-                                 for child in token.children or ()))
-        elif token.type in ("fence", "code_block"):
-            lines.append(token.content.strip())
-    return "\n".join(line for line in lines if line)
+    return Markup(MARKDOWN.renderer.render(markdown_tokens(text), MARKDOWN.options, {"table_label": table_label}))
 
 
 # ---------------------------------------------------------------------------
@@ -228,15 +214,6 @@ def shown(text: Text | None, lang: str) -> str:
     return "" if text is None else text.en if lang == "en" and text.en else text.uk
 
 
-def search_index(program: str | None, pages: list[tuple[str, str, list[str | None]]]) -> bytes:
-    """The script of a search index: each page's address from the site root, its title and its words."""
-    index = {"program": program, "pages": [[address, title, "\n".join(filter(None, words))]
-                                           for address, title, words in pages]}
-    # JSON is JavaScript but for these two characters in strings, which browsers before 2019 refuse there.
-    data = compact_json(index).replace("\u2028".encode(), b"\\u2028").replace("\u2029".encode(), b"\\u2029")
-    return b"(self.searchIndexes = self.searchIndexes || []).push(" + data + b");\n"
-
-
 def folders_up(page_route: str) -> list[tuple[str, str]]:
     """The folders the page at ``page_route`` is in, its own first, each with the way up to it from the page.
 
@@ -251,6 +228,26 @@ def folders_up(page_route: str) -> list[tuple[str, str]]:
     return folders
 
 
+def cell_helper(lang: str, strings: dict[str, str]) -> Callable[[Figure], Markup]:
+    """``fig(cell)``: a cell as pages show it, its number in the language's format or what its mark means."""
+    shown_status = {
+        CellStatus.within_allocations: Markup('<span class="status">{}</span>').format(strings["within_allocations"]),
+        CellStatus.planned: Markup('+ <span class="status">({})</span>').format(strings["planned_no_amount"]),
+        CellStatus.not_planned: Markup('<span aria-hidden="true">−</span><span class="visually-hidden">{}</span>')
+        .format(strings["not_planned"]),
+        CellStatus.yes: escape(strings["yes"]),
+        CellStatus.no: escape(strings["no"]),
+    }
+    no_value = Markup('<span class="empty" aria-label="{0}" title="{0}">…</span>').format(strings["no_value"])
+
+    def fig(figure: Figure) -> Markup:
+        if figure.status is CellStatus.amount and figure.amount is not None:
+            return escape(format_number(figure.amount, lang))
+        return shown_status.get(figure.status, no_value)
+
+    return fig
+
+
 class Renderer:
     def __init__(self, templates: Path, site: SiteView, base_url: str, search: bool = False,
                  offline: bool = False) -> None:
@@ -262,13 +259,11 @@ class Renderer:
         self.base_url = base_url if base_url.endswith("/") else base_url + "/"
         self.strings = load_strings(templates)
         self.escaped = {lang: Strings(table) for lang, table in self.strings.items()}
-        self._program_names: dict[tuple[str, str], Markup] = {}
         self._field_tables: dict[str, dict[str, Markup]] = {}
         bytecode = CompiledTemplates.or_none()
         # One environment a language, whose globals are that language's helpers (language_helpers): so the
-        # macros of _macros.html, imported without the page's context, are made once a language, not once a
-        # page (2.2 to 2.4% of a build's samples), and see the helpers all the same. What changes from page to page
-        # (url) each page passes to the macros that link.
+        # macros of _macros.html, imported without the page's context, see them all the same. What changes
+        # from page to page (url) each page passes to the macros that link.
         self.envs: dict[str, Environment] = {}
         for lang in LANGS:
             self.envs[lang] = env = Environment(
@@ -279,7 +274,7 @@ class Renderer:
                 lstrip_blocks=True,
                 keep_trailing_newline=True,
                 auto_reload=False,  # one build, one set of templates: no check of their files on every page
-                cache_size=-1,  # a dict of the dozen templates, not an LRU cache taking a lock for each of a page's three lookups
+                cache_size=-1,  # keep every template: there are a dozen
                 bytecode_cache=bytecode,
             )
             env.globals.update(self.language_helpers(lang), lang=lang)
@@ -289,9 +284,7 @@ class Renderer:
         """``url(target)``: ``target`` relative to this page (both from the site root; folders end in '/'), so
         the site works under any sub-path and from a folder; in an offline copy, a page's own file.
 
-        From the deepest of the page's folders that holds the target, worked out once a page: 0.36 µs a
-        link, where comparing the routes part by part took 1.0. A page has a dozen links, a national build
-        three million: found here, not through two more calls, they took 0.36% off its instructions.
+        From the deepest of the page's folders that holds the target (worked out once a page).
         The 404 page is served at whatever address was missing, so its links are absolute.
         """
         if page_route is None:
@@ -340,40 +333,16 @@ class Renderer:
         def money(value: Decimal | None) -> str:
             return "" if value is None else f"{format_number(value, lang)}\u00a0{strings['thousand_uah']}"
 
-        # A cell that is not a number is shown the same way wherever it stands: made once a language,
-        # not by Markup.format (Python's string.Formatter) for each such cell.
-        shown_status = {
-            CellStatus.within_allocations: Markup('<span class="status">{}</span>').format(strings["within_allocations"]),
-            CellStatus.planned: Markup('+ <span class="status">({})</span>').format(strings["planned_no_amount"]),
-            CellStatus.not_planned: Markup('<span aria-hidden="true">−</span><span class="visually-hidden">{}</span>')
-            .format(strings["not_planned"]),
-            CellStatus.yes: escaped.yes,
-            CellStatus.no: escaped.no,
-        }
-        no_value = Markup('<span class="empty" aria-label="{0}" title="{0}">…</span>').format(strings["no_value"])
-
-        def fig(figure: Figure) -> Markup:
-            status = figure.status
-            if status is CellStatus.amount and figure.amount is not None:
-                return escape(format_number(figure.amount, lang))
-            return shown_status.get(status, no_value)
+        fig = cell_helper(lang, strings)
 
         def targets(indicator: IndicatorView) -> Markup:
-            """An indicator's targets on one line, ``2025: 14; 2026: 65``, as lists of indicators show them.
-
-            Joined here: a template's loop that asks for ``loop.last`` makes Jinja's LoopContext, Python code
-            run for each year, on each of the 70 indicators a program's pages list."""
+            """An indicator's targets on one line, ``2025: 14; 2026: 65``, as lists of indicators show them."""
             return Markup("; ").join(Markup("{}: {}").format(year, fig(value)) for year, value in indicator.targets)
 
         def program_name(program: ProgramView) -> Markup:
             """The hromada and the years: how pages name a program (in every eyebrow and breadcrumb trail)."""
-            key = (program.id, lang)
-            if key not in self._program_names:
-                name = program.program.hromada.name
-                period = program.program.period
-                self._program_names[key] = Markup("{}, {}–{}").format(
-                    t(name) if name else self.escaped[lang].unnamed_hromada, period.start, period.end)
-            return self._program_names[key]
+            name, period = program.program.hromada.name, program.program.period
+            return Markup("{}, {}–{}").format(t(name) if name else escaped.unnamed_hromada, period.start, period.end)
 
         def source_name(source: FundingSource) -> str:
             return strings[f"source_{source.value}"]
@@ -462,49 +431,6 @@ class Renderer:
                      indicator.route(lang)))))
                 for indicator in program.indicators.values() if indicator.catalogue is not None]
 
-    # -- search indexes --------------------------------------------------------
-    # Each page is found by its own words: the text it shows of the model, not the labels, figures,
-    # links to other pages and downloads that every page like it repeats (indexed, a search for
-    # "CSV" would find every indicator, and every search would download them all).
-    def program_search_index(self, program: ProgramView, lang: str) -> bytes:
-        """A program's pages in one language, each by its address, title and own words."""
-        def t(text: Text | None) -> str:
-            return shown(text, lang)
-
-        p = program.program
-        pp = p.passport
-        approval = pp.approval
-        passport = [
-            t(p.hromada.name), ", ".join(filter(None, [t(p.hromada.oblast), t(p.hromada.raion)])), p.hromada.katottg,
-            f"{p.period.start}–{p.period.end}",
-            approval and ", ".join(filter(None, [t(approval.body), t(approval.title), approval.date,
-                                                 approval.number and f"№ {approval.number}"])),
-            t(pp.development_decision), pp.agreed_with_general_customer, t(pp.head), t(pp.developer),
-            t(pp.responsible), t(pp.purpose), t(pp.funding.text) if pp.funding else "",
-            *(t(item) for item in pp.other), t(p.signed_by),
-        ]
-        pages = [(program.route(lang), t(p.title), passport)]
-        for section in p.sections:
-            texts = program.source.sections.get(section.id, {})
-            pages.append((program.section_route(lang, section.id), t(section.title),
-                          [markdown_words(texts.get(lang) or texts.get("uk", ""))]))
-        for priority in program.priorities:
-            pages.append((priority.route(lang), t(priority.priority.name),
-                          [" ".join(filter(None, [sub.number, t(sub.name)])) for sub in priority.priority.subdirections]))
-        for indicator in program.indicators.values():
-            pages.append((indicator.route(lang), t(indicator.indicator.name), [t(indicator.indicator.unit)]))
-        for task in program.tasks.values():
-            tk = task.task
-            pages.append((task.route(lang), t(tk.name), [t(tk.measure), t(tk.responsible), t(tk.expected_results)]))
-        name = f"{t(p.hromada.name) or self.strings[lang]['unnamed_hromada']}, {p.period.start}–{p.period.end}"
-        return search_index(name, pages)
-
-    def site_search_index(self, entries: list[CatalogueEntry], lang: str) -> bytes:
-        """The comparisons across hromadas, by what each indicator is; not by the hromadas they list,
-        whose names would make every comparison a hit for any hromada."""
-        return search_index(None, [(route(lang, "indicators", entry.code), shown(entry.name, lang),
-                                    [shown(entry.unit, lang)]) for entry in entries])
-
     def _entries(self, lang: str) -> Any:  # noqa: ANN401 - a template module
         """The macros of _entries.html, which see the language's helpers as their environment's globals:
         Jinja makes the module once a language, and every program's entries are rendered by it."""
@@ -583,7 +509,7 @@ class Renderer:
 
     def field_tables(self, lang: str) -> dict[str, Markup]:
         """Each table's fields as dataset pages show them (_fields.html), by table: the same for every
-        package, so made once a language: a dataset page took 562 µs instead of 750 (best of 15 runs)."""
+        package, so made once a language."""
         if lang not in self._field_tables:
             env = self.envs[lang]
             template = env.get_template("_fields.html")

@@ -16,13 +16,14 @@ from typing import Callable, Container, ContextManager, Iterable, Iterator
 from xml.sax.saxutils import escape as xml_escape
 
 from .assemble import LANGS, route
-from .datapackage import (TABLES, Package, ZipMember, all_descriptor, concatenated_csv, csv_header, csv_preview, deflated,
-                          descriptor_bytes, write_zip)
+from .datapackage import TABLES, Package, all_descriptor, concatenated_csv, csv_header, csv_preview, descriptor_bytes
 from .dcat import catalog_turtle, catalogue_order, catalogue_turtle, dataset_turtle
 from .incremental import ManifestDamaged, Previous, PreviousProgram, ProgramPart, digest, unpacked
 from .model import CatalogueEntry, Text
 from .render import SEARCH_INDEX, Listed, Page, Renderer, sort_key
+from .search import site_search_index
 from .write import OutputFolder
+from .zips import ZipMember, deflated, write_zip
 
 
 SITEMAP_URLS = 50_000  # the most one sitemap may list (sitemaps.org); a national site has about 250,000 pages
@@ -158,7 +159,7 @@ class CommonFiles:
         if renderer.search:  # the comparisons, by what each indicator is: the same while the same ones are made
             for lang in LANGS:
                 if not (same_comparisons and self.keep(route(lang) + SEARCH_INDEX)):
-                    self.put(route(lang) + SEARCH_INDEX, lambda lang=lang: renderer.site_search_index(entries, lang),
+                    self.put(route(lang) + SEARCH_INDEX, lambda lang=lang: site_search_index(entries, lang),
                              "search index")
         all_package, catalog, all_dataset = self.packages_and_catalogue(program_ids, parts, date)
         for lang in LANGS:

@@ -141,18 +141,7 @@ def _section_text(rng: random.Random, pools: Pools, target: int) -> tuple[str, s
     return "\n\n".join(taken_uk) + "\n", "\n\n".join(taken_en) + "\n"
 
 
-def synthetic_program(rng: random.Random, pools: Pools, short_name: str) -> tuple[str, dict[str, str]]:
-    """One program: its id and its files (relative path → text)."""
-    kind = rng.choice(list(TYPES))
-    start = rng.choice([2023, 2024, 2025, 2026])
-    years = list(range(start, start + 3))
-    identifier = program_id(short_name, years[0], years[-1])
-    type_uk, type_en = TYPES[kind]
-    oblast_uk, oblast_en = rng.choice(OBLASTS)
-    latin = identifier.rsplit("-", 2)[0].replace("-", " ").title()
-    directions = sorted(rng.sample(DIRECTIONS, rng.randint(4, 6)), key=DIRECTIONS.index)
-    direction_ids = [d[0] for d in directions]
-
+def _synthetic_tasks(rng: random.Random, pools: Pools, years: list[int], direction_ids: list[str]) -> list[dict]:
     tasks = []
     for n in range(rng.randint(15, 40)):
         base = rng.choice(pools.tasks)
@@ -167,7 +156,11 @@ def synthetic_program(rng: random.Random, pools: Pools, short_name: str) -> tupl
             **{k: base[k] for k in ("measure", "name", "responsible", "expected_results") if k in base},
             "timeframe": f"{years[0]}-{years[-1]}", "funding": funding,
         })
+    return tasks
 
+
+def _synthetic_indicators(rng: random.Random, pools: Pools, years: list[int], direction_ids: list[str],
+                          tasks: list[dict]) -> list[dict]:
     indicators = []
     for n in range(rng.randint(30, 60)):
         base = rng.choice(pools.indicators)
@@ -191,7 +184,10 @@ def synthetic_program(rng: random.Random, pools: Pools, short_name: str) -> tupl
         if rng.random() < 0.3 and tasks:
             indicator["task"] = rng.choice(tasks)["id"]
         indicators.append(indicator)
+    return indicators
 
+
+def _synthetic_sections(rng: random.Random, pools: Pools) -> tuple[list[dict], dict[str, str]]:
     target_bytes = rng.randint(5_000, 30_000)
     section_count = rng.randint(3, 6)
     sections, files = [], {}
@@ -204,6 +200,24 @@ def synthetic_program(rng: random.Random, pools: Pools, short_name: str) -> tupl
         sections.append({"id": section_id, "title": title})
         files[f"sections/{section_id}.uk.md"] = uk
         files[f"sections/{section_id}.en.md"] = en
+    return sections, files
+
+
+def synthetic_program(rng: random.Random, pools: Pools, short_name: str) -> tuple[str, dict[str, str]]:
+    """One program: its id and its files (relative path → text)."""
+    kind = rng.choice(list(TYPES))
+    start = rng.choice([2023, 2024, 2025, 2026])
+    years = list(range(start, start + 3))
+    identifier = program_id(short_name, years[0], years[-1])
+    type_uk, type_en = TYPES[kind]
+    oblast_uk, oblast_en = rng.choice(OBLASTS)
+    latin = identifier.rsplit("-", 2)[0].replace("-", " ").title()
+    directions = sorted(rng.sample(DIRECTIONS, rng.randint(4, 6)), key=DIRECTIONS.index)
+    direction_ids = [d[0] for d in directions]
+
+    tasks = _synthetic_tasks(rng, pools, years, direction_ids)
+    indicators = _synthetic_indicators(rng, pools, years, direction_ids, tasks)
+    sections, files = _synthetic_sections(rng, pools)
 
     program = {
         "title": {"uk": f"Програма інформатизації {short_name[:-1]}ої {type_uk[:-1]}ої територіальної громади "
