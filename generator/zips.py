@@ -2,8 +2,8 @@
 
 Each CSV's rows are compressed apart from its header and end in a full flush, so that the
 all-programs zip is joined from the programs' compressed rows as they are: pieces ending in full
-flushes, then a final empty block, are one deflate stream. zipfile cannot take compressed data, and
-compressing the nation's 107 MB again took 2.2 s of every rebuild (`benchmarks/libraries.py`).
+flushes, then a final empty block, are one deflate stream. zipfile cannot take compressed data: it
+would compress the nation's rows again, 2.0 s of every rebuild (`benchmarks/libraries.py`, December 2026).
 """
 
 from __future__ import annotations
