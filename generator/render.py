@@ -8,6 +8,7 @@ language each string is in.
 from __future__ import annotations
 
 import json
+import re
 from contextlib import suppress
 from dataclasses import dataclass
 from decimal import Decimal
@@ -109,15 +110,16 @@ class CompiledTemplates(FileSystemBytecodeCache):
     written means compiling, as without a cache.
     """
 
-    def __init__(self) -> None:
-        super().__init__(pattern="hromada-%s.cache")
+    def __init__(self, lang: str) -> None:
+        super().__init__(pattern=f"hromada-{lang}-%s.cache")  # each language's templates have their words written in
 
     @classmethod
-    def or_none(cls) -> "CompiledTemplates | None":
+    def or_none(cls, lang: str) -> "CompiledTemplates | None":
         try:
-            return cls()
+            return cls(lang)
         except (OSError, RuntimeError):  # no temporary directory, or one that is not safe
             return None
+
 
     def get_cache_key(self, name: str, filename: str | None = None) -> str:
         return super().get_cache_key(name)
@@ -131,6 +133,26 @@ class CompiledTemplates(FileSystemBytecodeCache):
     def dump_bytecode(self, bucket: Bucket) -> None:
         with suppress(OSError):  # a full or read-only disk
             super().dump_bytecode(bucket)
+
+
+class LanguageLoader(FileSystemLoader):
+    """One language's templates, with its interface strings written in: ``{{ S.home }}`` becomes the
+    escaped words themselves as the template is compiled, instead of a lookup and an escape on every
+    page (a page shows some forty). Keys made at run time (``S['kind_' ~ kind]``) are looked up then."""
+
+    OUTPUT = re.compile(r"\{\{ S\.([a-z0-9_]+) \}\}")
+
+    def __init__(self, folder: Path, strings: dict[str, str]) -> None:
+        super().__init__(str(folder))
+        self.strings = strings
+
+    def get_source(self, environment: Environment, template: str) -> tuple[str, str | None, Callable[[], bool] | None]:
+        source, filename, uptodate = super().get_source(environment, template)
+        return self.OUTPUT.sub(self.written, source), filename, uptodate
+
+    def written(self, match: re.Match[str]) -> str:
+        text = str(escape(self.strings[match[1]]))
+        return match[0] if "{" in text else text  # what could read as template syntax stays a lookup
 
 
 # ---------------------------------------------------------------------------
@@ -260,14 +282,13 @@ class Renderer:
         self.strings = load_strings(templates)
         self.escaped = {lang: Strings(table) for lang, table in self.strings.items()}
         self._field_tables: dict[str, dict[str, Markup]] = {}
-        bytecode = CompiledTemplates.or_none()
-        # One environment a language, whose globals are that language's helpers (language_helpers): so the
-        # macros of _macros.html, imported without the page's context, see them all the same. What changes
+        # One environment a language, whose filters are that language's helpers (language_helpers): so the
+        # macros of _macros.html, imported without the page's context, have them all the same. What changes
         # from page to page (url) each page passes to the macros that link.
         self.envs: dict[str, Environment] = {}
         for lang in LANGS:
             self.envs[lang] = env = Environment(
-                loader=FileSystemLoader(str(templates)),
+                loader=LanguageLoader(templates, self.strings[lang]),
                 autoescape=True,
                 undefined=StrictUndefined,
                 trim_blocks=True,
@@ -275,9 +296,13 @@ class Renderer:
                 keep_trailing_newline=True,
                 auto_reload=False,  # one build, one set of templates: no check of their files on every page
                 cache_size=-1,  # keep every template: there are a dozen
-                bytecode_cache=bytecode,
+                bytecode_cache=CompiledTemplates.or_none(lang),
             )
-            env.globals.update(self.language_helpers(lang), lang=lang)
+            helpers = self.language_helpers(lang)
+            env.globals.update(S=helpers.pop("S"), lang=lang)
+            # As filters (``{{ name | t }}``), which a template calls directly, where a function in its
+            # context goes through Jinja's Context.call on every call: a page makes some forty.
+            env.filters.update(helpers)
 
     # -- helpers handed to templates: the language's (its environment's globals) and the page's url ----------
     def page_url(self, page_route: str | None) -> Callable[[str], str]:
@@ -301,7 +326,8 @@ class Renderer:
         return url
 
     def language_helpers(self, lang: str) -> dict[str, Any]:
-        """The helpers that are the same on every page of a language: its environment's globals."""
+        """The helpers that are the same on every page of a language: its interface strings (S), and its
+        environment's filters (``{{ text | t }}``, ``{{ cell | fig }}``, ``{{ sum | amount(1) }}``...)."""
         strings, escaped = self.strings[lang], self.escaped[lang]
 
         def t(text: Text | None) -> Markup:
@@ -337,12 +363,17 @@ class Renderer:
 
         def targets(indicator: IndicatorView) -> Markup:
             """An indicator's targets on one line, ``2025: 14; 2026: 65``, as lists of indicators show them."""
-            return Markup("; ").join(Markup("{}: {}").format(year, fig(value)) for year, value in indicator.targets)
+            return Markup("; ".join(f"{year}: {fig(value)}" for year, value in indicator.targets))  # fig() escapes
+
+        names: dict[str, Markup] = {}  # every page of a program names it: made once a program
 
         def program_name(program: ProgramView) -> Markup:
             """The hromada and the years: how pages name a program (in every eyebrow and breadcrumb trail)."""
-            name, period = program.program.hromada.name, program.program.period
-            return Markup("{}, {}–{}").format(t(name) if name else escaped.unnamed_hromada, period.start, period.end)
+            if program.id not in names:
+                name, period = program.program.hromada.name, program.program.period
+                names[program.id] = Markup("{}, {}–{}").format(t(name) if name else escaped.unnamed_hromada,
+                                                               period.start, period.end)
+            return names[program.id]
 
         def source_name(source: FundingSource) -> str:
             return strings[f"source_{source.value}"]
