@@ -49,10 +49,9 @@ def load_strings(templates: Path) -> dict[str, dict[str, str]]:
             for lang in LANGS}
 
 
-# The home page searches every program's index at once up to this many programs. The browser
-# downloads each whole index at the first search: 2 to 21 KB compressed for the five real
-# programs, up to 14 KB for synthetic ones. Ten keep the first search to about 200 KB on a weak connection.
-# Above it, the home page searches the comparisons, and each program page its own program.
+# The home page searches every program's index at once up to this many programs (each up to about
+# 20 KB compressed): the first search stays near 200 KB on a weak connection. Above it, the home
+# page searches the comparisons, and each program page its own program.
 MERGED_SEARCH_LIMIT = 10
 # Above this many programs, the home page lists them by oblast, under a list of links to each
 # oblast: a resident looking for one hromada among 1,469 scrolls to it in two steps, and a screen
