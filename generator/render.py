@@ -7,6 +7,7 @@ language each string is in.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from contextlib import suppress
@@ -35,10 +36,8 @@ OTHER = {"uk": "en", "en": "uk"}
 SAFE_SCHEMES = ("http:", "https:", "mailto:")
 # Static hosts cannot send headers, so pages carry their policy in a meta tag: scripts only
 # from the site itself, nothing from any other host.
-CONTENT_SECURITY_POLICY = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-    "object-src 'none'; base-uri 'none'; form-action 'self'"
-)
+CONTENT_SECURITY_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+                           "object-src 'none'; base-uri 'none'; form-action 'self'")
 
 
 def load_strings(templates: Path) -> dict[str, dict[str, str]]:
@@ -85,11 +84,8 @@ SEARCH_INDEX = "search-index.js"
 
 
 class Strings:
-    """The interface strings as templates use them: ``{{ S.home }}``, or ``{{ S['kind_' ~ kind] }}``.
-
-    Escaped once here rather than on every page: attribute lookups are far cheaper
-    for Jinja than calling a function, and there are dozens on every page.
-    """
+    """The interface strings, escaped, as templates look up those they name at run time: ``{{ S['kind_' ~ kind] }}``
+    (LanguageLoader writes ``{{ S.home }}`` into the templates)."""
 
     def __init__(self, table: dict[str, str]) -> None:
         self.__dict__.update({key: escape(text) for key, text in table.items()})
@@ -109,8 +105,12 @@ class CompiledTemplates(FileSystemBytecodeCache):
     written means compiling, as without a cache.
     """
 
+    # Jinja checks a file's source and its own version, not the environment's options (autoescape...) nor
+    # how the loader writes the words in: both are in this module, whose digest each file name carries.
+    CODE = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]
+
     def __init__(self, lang: str) -> None:
-        super().__init__(pattern=f"hromada-{lang}-%s.cache")  # each language's templates have their words written in
+        super().__init__(pattern=f"hromada-{self.CODE}-{lang}-%s.cache")  # each language has its words written in
 
     @classmethod
     def or_none(cls, lang: str) -> "CompiledTemplates | None":

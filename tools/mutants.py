@@ -40,7 +40,7 @@ MUTANTS = (
            "return sum(amounts[1:], Decimal(0)) if amounts else None",
            ("tests/test_broken_sources.py", "tests/test_figures.py")),
     # The change check: a stated fall where the figures rise is a defect.
-    Mutant("change check: the sign ignored", "generator/validate.py",
+    Mutant("change check: the sign ignored", "generator/checks.py",
            "if computed is None or computed == change.amount:",
            "if computed is None or abs(computed) == abs(change.amount):",
            ("tests/test_broken_sources.py",)),
