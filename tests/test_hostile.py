@@ -25,7 +25,7 @@ import time
 from contextlib import contextmanager
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 import pytest
 
@@ -109,28 +109,34 @@ class _Audit(HTMLParser):
             self.bad.append(f"script text {data[:40]!r}")
 
 
+def _replace_every_text(content: Path, bilingual: Callable[[], dict[str, str]]) -> None:
+    """Every {uk, en} text in the YAML sources under ``content`` replaced by what ``bilingual()`` gives."""
+    import yaml
+
+    def replaced(value: object) -> object:
+        if isinstance(value, dict):
+            if isinstance(value.get("uk"), str):
+                return bilingual()
+            return {k: replaced(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [replaced(v) for v in value]
+        return value
+
+    for path in sorted(content.rglob("*.yaml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        path.write_text(yaml.safe_dump(replaced(data), allow_unicode=True, width=10_000), encoding="utf-8")
+
+
 def _hostile_content(tmp_path: Path) -> Path:
     """The minimal program with a payload in every text, and every payload in its Markdown."""
     content = tmp_path / "content"
     shutil.copytree(MINIMAL, content)
     counter = iter(range(10**6))
 
-    def poison(value: object) -> object:
-        if isinstance(value, dict):
-            if isinstance(value.get("uk"), str):
-                def three() -> str:
-                    return " ".join(PAYLOADS[next(counter) % len(PAYLOADS)] for _ in range(3))
-                return {"uk": f"Текст {three()}", "en": f"Text {three()}"}
-            return {k: poison(v) for k, v in value.items()}
-        if isinstance(value, list):
-            return [poison(v) for v in value]
-        return value
+    def three() -> str:
+        return " ".join(PAYLOADS[next(counter) % len(PAYLOADS)] for _ in range(3))
 
-    import yaml
-
-    for path in sorted(content.rglob("*.yaml")):
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        path.write_text(yaml.safe_dump(poison(data), allow_unicode=True, width=10_000), encoding="utf-8")
+    _replace_every_text(content, lambda: {"uk": f"Текст {three()}", "en": f"Text {three()}"})
     markdown = "\n\n".join(PAYLOADS) + "\n\n" + "\n".join(f"[link {i}]({p})" for i, p in enumerate(PAYLOADS)) + "\n"
     markdown += "\n".join(f"![image {i}]({p})" for i, p in enumerate(PAYLOADS)) + "\n"
     for section in (content / "testova-2025-2027" / "sections").glob("*.md"):
@@ -184,8 +190,6 @@ def test_a_text_that_starts_like_a_formula_never_runs_in_any_csv(tmp_path: Path)
     no-break space or a control character): read back with the csv module, no cell of any CSV the build
     writes (the package tables and every per-item download) starts, after what a spreadsheet passes over,
     with a character that makes it a formula; each planted text is there, behind an apostrophe."""
-    import yaml
-
     content = tmp_path / "content"
     shutil.copytree(MINIMAL, content)
     # Each formula after two of the leads, each lead before two formulas: 18 texts for the fixture's 24 fields.
@@ -193,18 +197,8 @@ def test_a_text_that_starts_like_a_formula_never_runs_in_any_csv(tmp_path: Path)
                for lead in (FORMULA_LEADS[place], FORMULA_LEADS[(place + 4) % len(FORMULA_LEADS)])]
     counter = iter(range(10**6))
 
-    def poison(value: object) -> object:
-        if isinstance(value, dict):
-            if isinstance(value.get("uk"), str):
-                return {"uk": planted[next(counter) % len(planted)], "en": planted[next(counter) % len(planted)]}
-            return {k: poison(v) for k, v in value.items()}
-        if isinstance(value, list):
-            return [poison(v) for v in value]
-        return value
-
-    for path in sorted(content.rglob("*.yaml")):
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        path.write_text(yaml.safe_dump(poison(data), allow_unicode=True, width=10_000), encoding="utf-8")
+    _replace_every_text(content, lambda: {"uk": planted[next(counter) % len(planted)],
+                                          "en": planted[next(counter) % len(planted)]})
     assert next(counter) > len(planted), "not every planted formula went into a text field"
     result = build(content, tmp_path / "site", packages_out=tmp_path / "datapackages")
     assert result.built, [p.as_text("en") for p in result.corpus.problems if p.severity == "error"]
