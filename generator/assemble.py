@@ -18,7 +18,6 @@ from .model import CatalogueEntry, FundingRow, FundingSource, Indicator, Indicat
 from .problems import Problem
 from .validate import Corpus, ProgramSource
 
-LANGS = ("uk", "en")
 
 
 def route(lang: str, *parts: str) -> str:

@@ -18,12 +18,12 @@ from pathlib import Path
 from typing import Any, Callable, Iterator
 
 from . import export
-from .assemble import LANGS, ProgramView, SiteView, assemble
+from .assemble import ProgramView, SiteView, assemble
 from .datapackage import package_files, program_package, source_of
 from .dcat import dataset_turtle
 from .incremental import (MANIFEST, ManifestDamaged, Plan, ProgramPart, Unit, committing_file, plan_build, sealed, unpacked,
                           write_manifest, write_stamps)
-from .model import CatalogueEntry
+from .model import LANGS, CatalogueEntry
 from .parallel import default_workers, fewer_collections, new_event, worker_pool
 from .problems import Problem
 from .render import SEARCH_INDEX, Renderer, shown

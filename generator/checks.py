@@ -14,13 +14,11 @@ from typing import Any, Iterable
 from . import figures
 from .figures import CellStatus
 from .load import YamlSource, read_text
-from .model import (PROGRAM_ID, SLUG_PATTERN, FundingRow, FundingSource, Indicator, IndicatorKind, Program, Task,
+from .model import (LANGS, PROGRAM_ID, FundingRow, FundingSource, Indicator, IndicatorKind, Program, Task,
                     ValueMode, slug)
 from .problems import Problem
 
 WINDOWS_RESERVED = re.compile(r"^(con|prn|aux|nul|com[0-9]|lpt[0-9])$")
-SLUG = re.compile(SLUG_PATTERN)
-LANGS = ("uk", "en")
 # Section ids share the program's URL space with these fixed parts.
 RESERVED_SECTION_IDS = ("priorities", "indicators", "tasks", "data")
 

@@ -24,9 +24,8 @@ from pathlib import Path
 from typing import Any, BinaryIO, Container, Iterable, Iterator
 
 from . import export
-from .assemble import LANGS
 from .datapackage import TABLES
-from .model import PROGRAM_ID, Text
+from .model import LANGS, PROGRAM_ID, Text
 from .problems import Problem
 from .validate import program_folders
 from .write import OutputFolder, UnsafeOutputPath, safe_relative

@@ -20,6 +20,7 @@ from typing import Annotated, Union
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictInt, StrictStr, WithJsonSchema, field_validator
 from translitua import translit
 
+LANGS = ("uk", "en")  # Ukrainian first: the approved text
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 PROGRAM_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*-([0-9]{4})-([0-9]{4})$")  # a program's folder: name-start-end
 YEAR_KEY_PATTERN = r"^(19|20)[0-9]{2}$"

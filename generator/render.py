@@ -25,11 +25,11 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from markupsafe import Markup, escape
 
-from .assemble import LANGS, IndicatorView, ProgramView, SiteView, route
+from .assemble import IndicatorView, ProgramView, SiteView, route
 from .charts import Chart, bar_chart, hbar_chart
 from .datapackage import TABLES, Package, csv_cell
 from .figures import CellStatus, Figure
-from .model import CatalogueEntry, FundingSource, Text, slug
+from .model import LANGS, CatalogueEntry, FundingSource, Text, slug
 
 LOCALES = {"uk": "uk_UA", "en": "en_GB"}
 OTHER = {"uk": "en", "en": "uk"}
@@ -119,7 +119,6 @@ class CompiledTemplates(FileSystemBytecodeCache):
         except (OSError, RuntimeError):  # no temporary directory, or one that is not safe
             return None
 
-
     def get_cache_key(self, name: str, filename: str | None = None) -> str:
         return super().get_cache_key(name)
 
@@ -150,8 +149,9 @@ class LanguageLoader(FileSystemLoader):
         return self.OUTPUT.sub(self.written, source), filename, uptodate
 
     def written(self, match: re.Match[str]) -> str:
-        text = str(escape(self.strings[match[1]]))
-        return match[0] if "{" in text else text  # what could read as template syntax stays a lookup
+        text = str(escape(self.strings.get(match[1], "{")))
+        # A missing string (Jinja names it as it renders) or one that could read as template syntax stays a lookup.
+        return match[0] if "{" in text else text
 
 
 # ---------------------------------------------------------------------------

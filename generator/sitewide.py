@@ -15,11 +15,11 @@ from pathlib import Path
 from typing import Callable, Container, ContextManager, Iterable, Iterator
 from xml.sax.saxutils import escape as xml_escape
 
-from .assemble import LANGS, route
+from .assemble import route
 from .datapackage import TABLES, Package, all_descriptor, concatenated_csv, csv_header, csv_preview, descriptor_bytes
 from .dcat import catalog_turtle, catalogue_order, catalogue_turtle, dataset_turtle
 from .incremental import ManifestDamaged, Previous, PreviousProgram, ProgramPart, digest, unpacked
-from .model import CatalogueEntry, Text
+from .model import LANGS, CatalogueEntry, Text
 from .render import SEARCH_INDEX, Listed, Page, Renderer, sort_key
 from .search import site_search_index
 from .write import OutputFolder

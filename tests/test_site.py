@@ -15,9 +15,10 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
+from markupsafe import escape
 import yaml
 
-from generator.assemble import LANGS
+from generator.model import LANGS
 from generator.build import build
 from generator.render import format_number, sort_key
 from generator.validate import validate
@@ -809,3 +810,21 @@ def test_charts_draw_numbers_without_floating_point_noise() -> None:
                 for bar in chart.bars:
                     for name in ("x", "y", "width", "height", "text_x", "value_y", "label_y"):
                         assert re.fullmatch(r"-?\d+(\.\d{1,2})?", str(getattr(bar, name))), (name, getattr(bar, name))
+
+
+def test_interface_strings_are_written_into_the_templates_and_a_missing_one_is_named(tmp_path: Path) -> None:
+    """Each language's templates have their words written in as they compile; a template naming a string
+    the catalogue lacks fails its build with Jinja's message naming it, as a lookup would."""
+    import jinja2
+
+    from generator.assemble import SiteView
+    from generator.render import Renderer
+
+    templates = tmp_path / "templates"
+    shutil.copytree(TEMPLATES, templates)
+    (templates / "probe.html").write_text("{{ S.home }}|{{ S.no_such_string }}", encoding="utf-8")
+    renderer = Renderer(templates, SiteView([], []), "/")
+    source = renderer.envs["en"].loader.get_source(renderer.envs["en"], "probe.html")[0]
+    assert source.startswith(str(escape(renderer.strings["en"]["home"])) + "|{{ S.no_such_string }}")
+    with pytest.raises(jinja2.UndefinedError, match="no_such_string"):
+        renderer.envs["en"].get_template("probe.html").render()
