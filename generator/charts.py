@@ -1,6 +1,9 @@
-"""Chart geometry: where each bar of a page's SVG chart stands, computed here, drawn by the templates.
+"""Charts: where each bar of a page's SVG chart stands, and the SVG that draws it.
 
-Pure functions of the values and their text; the templates escape the labels as they output them.
+Pure functions of the values and their text. The SVG is written here, not in a template: an
+indicator page's chart is half its markup, and a template outputs each coordinate through an
+escape, so drawing it in Jinja made indicator pages a third slower (benchmarks/national.py, 2026-12-07).
+Every text is escaped here; the numbers are the module's own.
 """
 
 from __future__ import annotations
@@ -8,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
+
+from markupsafe import Markup, escape
 
 
 @dataclass(frozen=True)
@@ -31,6 +36,35 @@ class Chart:
     baseline_y: float
     bars: list[Bar]
     summary: str  # the text alternative: every value in words
+    horizontal: bool = False  # bars across, each label above its bar (hbar_chart)
+
+    def svg(self, title: str, id: str) -> Markup:  # noqa: A002 - the element's id, as HTML names it
+        """The chart as an SVG image named by ``title`` and described by its summary; ``id`` is unique on its page."""
+        lines = [f'<svg role="img" aria-labelledby="{id}-t {id}-d" viewBox="0 0 {self.width} {self.height}" '
+                 f'width="{self.width}" height="{self.height}">',
+                 f'<title id="{id}-t">{escape(title)}</title>',
+                 f'<desc id="{id}-d">{escape(self.summary)}</desc>']
+        if self.horizontal:
+            for bar in self.bars:
+                lines += [f'<text x="0" y="{bar.label_y}" class="label start">{escape(truncate(bar.label, 48))}</text>',
+                          f'<rect x="0" y="{bar.y}" width="{bar.width}" height="{bar.height}" class="bar"/>',
+                          f'<text x="{bar.text_x}" y="{bar.value_y}" class="value start">{escape(bar.value_text)}</text>']
+        else:
+            lines.append(f'<line x1="0" y1="{self.baseline_y}" x2="{self.width}" y2="{self.baseline_y}" class="axis"/>')
+            for bar in self.bars:
+                lines += [f'<rect x="{bar.x}" y="{bar.y}" width="{bar.width}" height="{bar.height}" '
+                          f'class="bar bar-{bar.kind}"/>',
+                          f'<text x="{bar.text_x}" y="{bar.value_y}" class="value">{escape(bar.value_text)}</text>',
+                          f'<text x="{bar.text_x}" y="{bar.label_y}" class="label">{escape(bar.label)}</text>']
+        lines.append("</svg>")
+        return Markup("\n".join(lines))
+
+
+def truncate(text: str, length: int, leeway: int = 5) -> str:
+    """``text`` cut at a word to fit ``length`` with its "...", as Jinja's truncate filter does (same leeway)."""
+    if len(text) <= length + leeway:
+        return text
+    return text[:length - 3].rsplit(" ", 1)[0] + "..."
 
 
 # A column chart: its size, the room above and below the bars (for the values and labels), and the gap between bars.
@@ -73,4 +107,4 @@ def hbar_chart(points: list[tuple[str, Decimal, str]], summary: str) -> Chart:
         top = float(index * row + label_height)
         bars.append(Bar(label, text, 0.0, top, length, float(bar_height), "amount", round(length + 4, 1), top + 12,
                         top - 4))
-    return Chart(width, len(points) * row + 4, 0.0, bars, summary)
+    return Chart(width, len(points) * row + 4, 0.0, bars, summary, horizontal=True)

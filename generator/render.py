@@ -19,7 +19,7 @@ from typing import Any, Callable, Iterator
 
 import yaml
 from babel.numbers import format_decimal
-from jinja2 import Environment, FileSystemBytecodeCache, FileSystemLoader, StrictUndefined
+from jinja2 import Environment, FileSystemBytecodeCache, FileSystemLoader, StrictUndefined, pass_context
 from jinja2.bccache import Bucket
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
@@ -329,6 +329,12 @@ class Renderer:
         environment's filters (``{{ text | t }}``, ``{{ cell | fig }}``, ``{{ sum | amount(1) }}``...)."""
         strings, escaped = self.strings[lang], self.escaped[lang]
 
+        @pass_context
+        def href(context: Any, target: Any) -> str:  # noqa: ANN401 - Jinja's context; a route or a view
+            """``{{ priority | href }}``, ``{{ 'assets/site.css' | href }}``: the link from the page being
+            rendered to a page (anything with a ``route``) or a file, through the page's url()."""
+            return context["url"](target if isinstance(target, str) else target.route(lang))
+
         def t(text: Text | None) -> Markup:
             if text is None:
                 return Markup("")
@@ -380,7 +386,7 @@ class Renderer:
         def note(problem: Any) -> str:
             return problem.statement(lang)
 
-        return {"S": self.escaped[lang], "t": t, "plain": plain, "num": num, "amount": amount,
+        return {"S": self.escaped[lang], "href": href, "t": t, "plain": plain, "num": num, "amount": amount,
                 "money": money, "fig": fig, "targets": targets, "source_name": source_name, "note": note,
                 "program_name": program_name}
 

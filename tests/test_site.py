@@ -812,6 +812,21 @@ def test_charts_draw_numbers_without_floating_point_noise() -> None:
                         assert re.fullmatch(r"-?\d+(\.\d{1,2})?", str(getattr(bar, name))), (name, getattr(bar, name))
 
 
+def test_a_chart_escapes_its_words_and_cuts_long_labels_at_a_word() -> None:
+    """The SVG a chart draws: its title, summary and labels escaped, a horizontal bar's long label cut at a
+    word with "...", each bar's value beside it."""
+    from generator.charts import bar_chart, hbar_chart
+
+    long_name = "Цифрова трансформація управління <громадою> та публічних послуг для мешканців"
+    svg = str(hbar_chart([(long_name, Decimal("10"), "10,0"), ("Безпека & захист", Decimal("5"), "5,0")],
+                         "<summary>").svg("Title <b>", "p"))
+    assert "<b>" not in svg and "<summary>" not in svg and "&lt;summary&gt;" in svg and "Title &lt;b&gt;" in svg
+    assert ">Цифрова трансформація управління &lt;громадою&gt;...</text>" in svg
+    assert ">Безпека &amp; захист</text>" in svg and svg.count('class="value start">') == 2
+    column = str(bar_chart([("2025", Decimal("3"), "3 <од.>", "target")], "s").svg("t", "c"))
+    assert 'aria-labelledby="c-t c-d"' in column and ">3 &lt;од.&gt;</text>" in column and 'class="axis"' in column
+
+
 def test_interface_strings_are_written_into_the_templates_and_a_missing_one_is_named(tmp_path: Path) -> None:
     """Each language's templates have their words written in as they compile; a template naming a string
     the catalogue lacks fails its build with Jinja's message naming it, as a lookup would."""
