@@ -14,7 +14,8 @@ from pathlib import Path
 
 from . import figures
 from .figures import CellStatus, Figure
-from .model import CatalogueEntry, FundingRow, FundingSource, Indicator, IndicatorKind, Priority, Task, Text, ValueMode
+from .model import (CatalogueEntry, FundingRow, FundingSource, Indicator, IndicatorKind, Priority, SubDirection, Task,
+                    Text, ValueMode)
 from .problems import Problem
 from .validate import Corpus, ProgramSource
 
@@ -107,6 +108,7 @@ class TaskView:
     planned_years: list[int]
     indicator_ids: list[str] = field(default_factory=list)
     notes: list[Problem] = field(default_factory=list)
+    subdirection: SubDirection | None = None  # the sub-direction it is listed under (Khmilnyk's 1.1, 1.2...)
 
     @property
     def id(self) -> str:
@@ -115,6 +117,14 @@ class TaskView:
     @property
     def total(self) -> Decimal | None:
         return sum(self.amounts.values(), Decimal(0)) if self.amounts else None
+
+    @property
+    def years_text(self) -> str:
+        """The years with planned work: «2023–2025» when they run on, «2023, 2025» when not."""
+        years = self.planned_years
+        if len(years) > 2 and years == list(range(years[0], years[-1] + 1)):
+            return f"{years[0]}–{years[-1]}"
+        return ", ".join(map(str, years))
 
     @property
     def marker(self) -> Figure | None:
@@ -152,6 +162,12 @@ class IndicatorView:
     @property
     def is_boolean(self) -> bool:
         return self.indicator.kind is IndicatorKind.boolean
+
+    @property
+    def final_target(self) -> tuple[int, Figure] | None:
+        """The last year's target the document states, with its year: where the program means to arrive."""
+        return next(((year, figure) for year, figure in reversed(self.targets) if figure.status is not CellStatus.empty),
+                    None)
 
     @property
     def change_rule(self) -> str:
@@ -233,6 +249,28 @@ class ProgramView:
     def total(self) -> Decimal | None:
         return sum(self.amounts_by_year.values(), Decimal(0)) if self.amounts_by_year else None
 
+    @cached_property
+    def task_groups(self) -> list[tuple[PriorityView, list[tuple[SubDirection | None, list[TaskView]]]]]:
+        """Each direction with a task, its tasks by sub-direction in the document's order (those under the
+        direction itself first): how the program page lists every task."""
+        groups = []
+        for priority in self.priorities:
+            by_sub: dict[str | None, list[TaskView]] = {}
+            for task_id in priority.task_ids:
+                task = self.tasks[task_id]
+                by_sub.setdefault(task.subdirection.id if task.subdirection else None, []).append(task)
+            subs = [None, *priority.priority.subdirections]
+            listed = [(sub, by_sub[sub.id if sub else None]) for sub in subs if (sub.id if sub else None) in by_sub]
+            if listed:
+                groups.append((priority, listed))
+        return groups
+
+    @cached_property
+    def indicator_groups(self) -> list[tuple[PriorityView, list[IndicatorView]]]:
+        """Each direction with an indicator, and its indicators in the document's order."""
+        return [(priority, [self.indicators[i] for i in priority.indicator_ids])
+                for priority in self.priorities if priority.indicator_ids]
+
     def route(self, lang: str) -> str:
         return route(lang, self.id)
 
@@ -267,14 +305,15 @@ def assemble(corpus: Corpus) -> SiteView:
     return SiteView(programs, corpus.catalogue)
 
 
-def _task_view(task: Task, program_id: str, priority_id: str, years: list[int], notes: list[Problem]) -> TaskView:
+def _task_view(task: Task, program_id: str, priority_id: str, years: list[int], notes: list[Problem],
+               subdirection: SubDirection | None) -> TaskView:
     planned = sorted({
         year for row in task.funding for year, value in row.years.items()
         if (f := figures.parse_amount(value)) is not None
         and f.status in (CellStatus.amount, CellStatus.planned, CellStatus.within_allocations)
     })
     return TaskView(task, program_id, priority_id, funding_lines(task.funding, years), task_amounts(task, years),
-                    planned, notes=notes)
+                    planned, notes=notes, subdirection=subdirection)
 
 
 def _indicator_view(indicator: Indicator, program_id: str, priority_id: str, years: list[int],
@@ -297,12 +336,15 @@ def _assemble_program(source: ProgramSource, problems: list[Problem], catalogue:
     years = list(range(program.period.start, program.period.end + 1))
     notes = _notes_by_subject(problems)
     parent = {}
+    subdirections = {}
     for priority in program.priorities:
         parent[priority.id] = priority.id
         for sub in priority.subdirections:
             parent[sub.id] = priority.id
+            subdirections[sub.id] = sub
     tasks = {task.id: _task_view(task, source.id, parent.get(task.priority, task.priority), years,
-                                 notes.get(f"task:{task.id}", [])) for task in source.tasks}
+                                 notes.get(f"task:{task.id}", []), subdirections.get(task.priority))
+             for task in source.tasks}
     indicators: dict[str, IndicatorView] = {}
     for indicator in source.indicators:
         indicators[indicator.id] = _indicator_view(indicator, source.id, parent.get(indicator.priority, indicator.priority),

@@ -24,6 +24,7 @@ LANGS = ("uk", "en")  # Ukrainian first: the approved text
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 PROGRAM_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*-([0-9]{4})-([0-9]{4})$")  # a program's folder: name-start-end
 YEAR_KEY_PATTERN = r"^(19|20)[0-9]{2}$"
+WEB_ADDRESS_PATTERN = r"^https?://[^\s<>\"']+$"  # a page to link: no javascript: or data:, nothing that ends an attribute
 
 Slug = Annotated[
     str,
@@ -204,6 +205,10 @@ class Program(Strict):
     # `passport:` with every item commented out is null: read it as an empty passport.
     passport: Passport | None = Field(default_factory=Passport)
     signed_by: Text | None = None
+    source_url: StrictStr | None = Field(
+        default=None, max_length=500, pattern=WEB_ADDRESS_PATTERN,
+        description="Where the approved document can be read online (the council's site), https:// or http://.",
+    )
     sections: list[Section] = Field(default_factory=list)
     priorities: list[Priority] = Field(min_length=1)
     stated_totals: list[FundingRow] = Field(

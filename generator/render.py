@@ -1,8 +1,8 @@
 """Render pages: pure functions from the assembled site to (path, bytes).
 
-Templates display; this module computes what they display: relative links,
-formatted numbers (Babel, explicit locale), the chart geometry, and which
-language each string is in.
+Templates display; this module computes what they display: relative links, the
+language's filters (numbers, sums and counts through formats.py), the charts'
+data (drawn by charts.py), and which language each string is in.
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import Any, Callable, Iterator
 
 import yaml
-from babel.numbers import format_decimal
 from jinja2 import Environment, FileSystemBytecodeCache, FileSystemLoader, StrictUndefined, pass_context
 from jinja2.bccache import Bucket
 from markdown_it import MarkdownIt
@@ -29,9 +28,9 @@ from .assemble import IndicatorView, ProgramView, SiteView, route
 from .charts import Chart, bar_chart, hbar_chart
 from .datapackage import TABLES, Package, csv_cell
 from .figures import CellStatus, Figure
+from .formats import date_text, format_number, money_short, plural_form
 from .model import LANGS, CatalogueEntry, FundingSource, Text, slug
 
-LOCALES = {"uk": "uk_UA", "en": "en_GB"}
 OTHER = {"uk": "en", "en": "uk"}
 SAFE_SCHEMES = ("http:", "https:", "mailto:")
 # Static hosts cannot send headers, so pages carry their policy in a meta tag: scripts only
@@ -197,24 +196,6 @@ def render_markdown(text: str, table_label: str = "") -> Markup:
 
 
 # ---------------------------------------------------------------------------
-# Numbers
-
-
-def format_number(value: Decimal, lang: str) -> str:
-    """``Decimal('8632.5')`` → ``8 632,5`` (uk) or ``8,632.5`` (en), keeping the decimals the source shows."""
-    # Cached by the number's text: Decimal("19") == Decimal("19.0"), but they are shown differently.
-    return _format_number(str(value), lang)
-
-
-@lru_cache(maxsize=8192)  # a program shows the same few hundred numbers on many pages
-def _format_number(text: str, lang: str) -> str:
-    value = Decimal(text)
-    exponent = value.as_tuple().exponent
-    places = -exponent if isinstance(exponent, int) and exponent < 0 else 0
-    return format_decimal(value, format="#,##0" + ("." + "0" * places if places else ""), locale=LOCALES[lang])
-
-
-# ---------------------------------------------------------------------------
 # Pages
 
 
@@ -361,6 +342,10 @@ class Renderer:
                 return ""
             return format_number(value.quantize(Decimal(1).scaleb(-places)), lang)
 
+        def count(number: int, key: str) -> str:
+            """``{{ 5 | count('tasks') }}`` → «5 завдань»: the string ``tasks_<plural form>`` with the number in."""
+            return strings[f"{key}_{plural_form(number, lang)}"].format(n=format_number(Decimal(number), lang))
+
         def money(value: Decimal | None) -> str:
             return "" if value is None else f"{format_number(value, lang)}\u00a0{strings['thousand_uah']}"
 
@@ -387,7 +372,8 @@ class Renderer:
             return problem.statement(lang)
 
         return {"S": self.escaped[lang], "href": href, "t": t, "plain": plain, "num": num, "amount": amount,
-                "money": money, "fig": fig, "targets": targets, "source_name": source_name, "note": note,
+                "money": money, "fig": fig, "count": count,
+                "money_short": lambda value: money_short(value, lang), "date_text": lambda iso: date_text(iso, lang), "targets": targets, "source_name": source_name, "note": note,
                 "program_name": program_name}
 
     def render(self, page: Page) -> bytes:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from .assemble import ProgramView, route
 from .export import compact_json
+from .formats import date_text
 from .model import CatalogueEntry, Text
 from .render import markdown_tokens, shown
 
@@ -49,7 +50,7 @@ def program_search_index(program: ProgramView, lang: str, strings: dict[str, str
     passport = [
         t(p.hromada.name), ", ".join(filter(None, [t(p.hromada.oblast), t(p.hromada.raion)])), p.hromada.katottg,
         f"{p.period.start}–{p.period.end}",
-        approval and ", ".join(filter(None, [t(approval.body), t(approval.title), approval.date,
+        approval and ", ".join(filter(None, [t(approval.body), t(approval.title), approval.date and date_text(approval.date, lang),
                                              approval.number and f"№ {approval.number}"])),
         t(pp.development_decision), pp.agreed_with_general_customer, t(pp.head), t(pp.developer),
         t(pp.responsible), t(pp.purpose), t(pp.funding.text) if pp.funding else "",

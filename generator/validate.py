@@ -19,7 +19,7 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from .checks import ProgramChecks, check_unique
 from .load import YamlSource, load_yaml
-from .model import PROGRAM_ID, SLUG_PATTERN, Catalogue, CatalogueEntry, Indicator, Indicators, Program, Task, Tasks, Text
+from .model import PROGRAM_ID, SLUG_PATTERN, WEB_ADDRESS_PATTERN, Catalogue, CatalogueEntry, Indicator, Indicators, Program, Task, Tasks, Text
 from .parallel import default_workers, fewer_collections, worker_pool
 from .problems import Problem, type_name
 
@@ -139,6 +139,7 @@ _EXPECTED = {
 _FORMAT_HINTS = {
     "^[0-9]{4}-[0-9]{2}-[0-9]{2}$": ("дата у вигляді РРРР-ММ-ДД, наприклад 2025-02-20", "a date as YYYY-MM-DD, e.g. 2025-02-20"),
     "^UA[0-9]{17}$": ("код КАТОТТГ: «UA» і 17 цифр", "a KATOTTG code: 'UA' and 17 digits"),
+    WEB_ADDRESS_PATTERN: ("адреса сторінки, що починається з https://", "a web address starting with https://"),
 }
 
 

@@ -180,7 +180,8 @@ def test_a_programs_index_holds_each_pages_own_words_not_what_every_page_repeats
                 assert title == h1.strip() and program in page, address
                 assert _words(words) <= _words(page), (address, sorted(_words(words) - _words(page))[:10])
                 if address == f"{lang}/{folder.name}/":  # the passport's details, each word of them
-                    passport = html[html.index('id="passport-h"'):html.index("</dl>")]
+                    start = html.index('id="passport-h"')
+                    passport = html[start:html.index("</dl>", start)]
                     details = unescape(" ".join(re.findall(r"<dd[^>]*>(.*?)</dd>", passport)))
                     expected = _words(re.sub(r"<[^>]+>", " ", details))
                     assert expected and not expected - _words(words), (address, sorted(expected - _words(words))[:10])
@@ -552,7 +553,7 @@ def test_no_script_or_handler_comes_from_content(built) -> None:
         assert page.handlers == [], path
         assert page.inline_script == [], path
         for script in page.scripts:
-            assert script.get("src", "").endswith("assets/search.js") or script.get("type") == "application/ld+json", path
+            assert script.get("src", "").endswith(("assets/search.js", "assets/site.js")) or script.get("type") == "application/ld+json", path
         for block in page.jsonld:
             assert "<" not in block and json.loads(block)["@type"] == "Dataset", path
         assert not any(link.lower().startswith(("javascript:", "data:", "vbscript:")) for link in page.links), path
@@ -587,7 +588,7 @@ def test_hostile_text_is_escaped_everywhere(tmp_path: Path) -> None:
     for path in _html_files(out):
         page = parse(path)
         assert page.handlers == [] and page.inline_script == [], path
-        assert all(s.get("src", "").endswith("assets/search.js") or s.get("type") == "application/ld+json"
+        assert all(s.get("src", "").endswith(("assets/search.js", "assets/site.js")) or s.get("type") == "application/ld+json"
                    for s in page.scripts), path
         for block in page.jsonld:
             assert "<" not in block, path
@@ -843,3 +844,98 @@ def test_interface_strings_are_written_into_the_templates_and_a_missing_one_is_n
     assert source.startswith(str(escape(renderer.strings["en"]["home"])) + "|{{ S.no_such_string }}")
     with pytest.raises(jinja2.UndefinedError, match="no_such_string"):
         renderer.envs["en"].get_template("probe.html").render()
+
+
+class _Links(HTMLParser):
+    """Each link's target and text, and the text of a page, for the program page's lists."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.links: list[tuple[str, str]] = []
+        self._href: str | None = None
+        self._text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "a":
+            self._href, self._text = dict(attrs).get("href"), []
+
+    def handle_data(self, data: str) -> None:
+        if self._href is not None:
+            self._text.append(data)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "a" and self._href is not None:
+            self.links.append((self._href, " ".join("".join(self._text).split())))
+            self._href = None
+
+
+def test_every_program_page_links_every_task_and_indicator_in_its_tables(built, corpus) -> None:
+    """The program at a glance: every task and every indicator of the program is linked from its page, by
+    name, under its direction (and a task under its sub-direction); no reader has to open each direction."""
+    site, _ = built
+    for program in corpus.programs:
+        for lang in LANGS:
+            page = site / lang / program.id / "index.html"
+            parser = _Links()
+            parser.feed(page.read_text(encoding="utf-8"))
+            targets = {(page.parent / href).resolve() for href, _ in parser.links if not href.startswith("#")}
+            for kind, items in (("tasks", program.tasks), ("indicators", program.indicators)):
+                for item in items:
+                    assert (site / lang / program.id / kind / item.id).resolve() in targets, (lang, program.id, item.id)
+    khmilnyk = (site / "uk" / "khmilnytska-2023-2025" / "index.html").read_text(encoding="utf-8")
+    body = khmilnyk[khmilnyk.index('id="tasks-h"'):khmilnyk.index('id="indicators-h"')]
+    # Khmilnyk's sub-directions head their tasks, in the document's order.
+    assert body.index("1.1 Розвиток електронної комунікаційної") < body.index("1.2 Розширення електронних сервісів")
+
+
+def test_a_program_page_headlines_its_money_in_millions_and_counts_in_words(built, corpus) -> None:
+    """The total and each year in the words a reader uses (Babel's compact form); the exact thousands stay in
+    the tables; the counts read as Ukrainian plurals; a program whose document states no amounts says exactly that."""
+    from generator.assemble import assemble
+    from generator.formats import money_short
+
+    site, _ = built
+    for program in assemble(corpus).programs:
+        for lang in LANGS:
+            text = _page_text(site, f"{lang}/{program.id}/")
+            glance = text[:text.index({"uk": "Фінансування", "en": "Funding"}[lang], text.index(
+                {"uk": "Коротко про програму", "en": "The program at a glance"}[lang]))]
+            glance = " ".join(glance.split())
+            if program.total is not None:
+                assert " ".join(money_short(program.total, lang).split()) in glance, (program.id, lang)
+                for year, amount in program.amounts_by_year.items():
+                    assert str(year) in glance and " ".join(money_short(amount, lang).split()) in glance
+            elif program.tasks:
+                assert {"uk": "У документі суми не зазначено.", "en": "The document states no amounts."}[lang] in glance
+            assert "немає Додатка 1" not in text and "no Appendix 1" not in text
+    assert money_short(Decimal("14469.0"), "uk") == "14,5\u00a0млн грн"
+    assert money_short(Decimal("14469.0"), "en") == "UAH 14.5 million"
+    assert money_short(Decimal("465.0"), "uk") == "465\u00a0тис. грн"
+
+
+def test_counts_read_in_each_languages_plural_and_dates_in_words() -> None:
+    from generator.formats import date_text, plural_form
+
+    assert [plural_form(n, "uk") for n in (1, 2, 5, 11, 21, 22, 25, 102, 112)] == [
+        "one", "few", "many", "many", "one", "few", "many", "few", "many"]
+    assert [plural_form(n, "en") for n in (1, 2, 0)] == ["one", "other", "other"]
+    assert date_text("2024-12-19", "uk").startswith("19 грудня 2024")
+    assert date_text("2024-12-19", "en") == "19 December 2024"
+
+
+def test_a_task_page_names_its_sub_direction(built) -> None:
+    site, _ = built
+    text = _page_text(site, "uk/khmilnytska-2023-2025/tasks/" + next(
+        p.name for p in sorted((site / "uk" / "khmilnytska-2023-2025" / "tasks").iterdir())))
+    assert "Піднапрям" in text and re.search(r"Піднапрям\s*\d\.\d ", text)
+
+
+def test_the_approved_documents_address_is_linked_when_the_source_gives_one(tmp_path: Path, minimal_content: Path) -> None:
+    program_yaml = minimal_content / "testova-2025-2027" / "program.yaml"
+    text = program_yaml.read_text(encoding="utf-8")
+    program_yaml.write_text(text.replace("period: {start: 2025, end: 2027}\n",
+                                         "period: {start: 2025, end: 2027}\nsource_url: https://rada.example/doc?id=1&x=2\n", 1),
+                            encoding="utf-8")
+    assert build(minimal_content, tmp_path / "site").built
+    page = (tmp_path / "site" / "uk" / "testova-2025-2027" / "index.html").read_text(encoding="utf-8")
+    assert '<a href="https://rada.example/doc?id=1&amp;x=2" rel="external">Затверджений документ</a>' in page
