@@ -164,7 +164,7 @@ def test_a_programs_index_holds_each_pages_own_words_not_what_every_page_repeats
         strings = yaml.safe_load((TEMPLATES / f"strings.{lang}.yaml").read_text(encoding="utf-8"))
         labels = [strings[key] for key in ("unit", "kind", "mode", "priority", "measures_task", "standard_indicator",
                                            "values", "baseline", "change", "change_stated", "other_hromadas",
-                                           "downloads", "download_csv", "measure", "responsible", "timeframe",
+                                           "downloads", "download_spreadsheet_csv", "measure", "responsible", "timeframe",
                                            "funding", "measured_by", "tasks", "indicators", "passport",
                                            "key_figures", "data_quality", "search_button", "no_value")]
         programs = [folder for folder in sorted((site / lang).iterdir()) if (folder / "search-index.js").is_file()]
