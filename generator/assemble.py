@@ -31,6 +31,11 @@ def data_path(program_id: str, kind: str, item_id: str, extension: str) -> str:
     return f"data/{program_id}/{kind}/{item_id}.{extension}"
 
 
+# The CSV a language's pages offer, by its ending (export.py writes both): Excel splits a CSV by its
+# locale's list separator and reads numbers by its decimal mark, which in Ukrainian are ";" and ",".
+SPREADSHEET_CSV = {"uk": "excel-uk.csv", "en": "csv"}
+
+
 @dataclass
 class FundingLine:
     """One row of a funding table: cells per year, the stated total and what the cells add up to."""
@@ -141,6 +146,10 @@ class TaskView:
     def download(self, extension: str) -> str:
         return data_path(self.program_id, "tasks", self.id, extension)
 
+    def spreadsheet(self, lang: str) -> str:
+        """The CSV download that ``lang``'s pages link."""
+        return self.download(SPREADSHEET_CSV[lang])
+
 
 @dataclass
 class IndicatorView:
@@ -184,6 +193,10 @@ class IndicatorView:
 
     def download(self, extension: str) -> str:
         return data_path(self.program_id, "indicators", self.id, extension)
+
+    def spreadsheet(self, lang: str) -> str:
+        """The CSV download that ``lang``'s pages link."""
+        return self.download(SPREADSHEET_CSV[lang])
 
 
 @dataclass

@@ -71,6 +71,15 @@ def _bilingual(name: str, en: str, uk: str) -> list[Field]:
             Field(f"{name}_en", "string", f"{en}, in English (unofficial translation)", f"{uk}, англійською (неофіційний переклад)")]
 
 
+def _short_name(en: str, uk: str) -> list[Field]:
+    """A short form of a long name for titles and lists: not in the approved document, so not authoritative."""
+    return [Field(f"short_name_{lang}", "string",
+                  f"Short {en} for titles and lists, in {language} (not in the approved document; empty where none is given)",
+                  f"Коротка назва {uk} для заголовків і списків, {language_uk} (її немає в затвердженому документі; "
+                  "порожньо, якщо її не задано)")
+            for lang, language, language_uk in (("uk", "Ukrainian", "українською"), ("en", "English", "англійською"))]
+
+
 PROGRAM_ID = Field("program_id", "string", "Program id: hromada name and period", "Ідентифікатор програми: назва громади та період", required=True)
 
 
@@ -149,6 +158,7 @@ TABLES: tuple[Table, ...] = (
             Field("number", "string", "Number as in the document", "Номер, як у документі"),
             *_bilingual("measure", "Measure", "Захід"),
             *_bilingual("name", "Project or works", "Проєкт, роботи"),
+            *_short_name("name of the project or works", "проєкту, робіт"),
             *_bilingual("responsible", "Responsible for implementation", "Відповідальні за виконання"),
             Field("timeframe", "string", "Timeframe as stated", "Строки виконання, як у документі"),
             *_bilingual("expected_results", "Expected results", "Очікувані результати"),
@@ -190,6 +200,7 @@ TABLES: tuple[Table, ...] = (
                   "program_id/task_id цього завдання (порожньо, якщо його немає)"),
             Field("catalogue_code", "string", "Code of the standard indicator", "Код стандартного індикатора"),
             *_bilingual("name", "Indicator", "Індикатор"),
+            *_short_name("name of the indicator", "індикатора"),
             *_bilingual("unit", "Unit of measurement as stated", "Одиниця виміру, як у документі"),
             Field("kind", "string", "Kind of value", "Тип значення", enum=tuple(k.value for k in IndicatorKind), required=True),
             Field("mode", "string", "level: each year is the value reached; increment: each year adds to the last",
@@ -317,13 +328,14 @@ def program_rows(program: ProgramView) -> dict[str, list[list[Any]]]:
     for task in program.tasks.values():
         tk = task.task
         rows["tasks"].append([program.id, tk.id, f"{program.id}/{tk.id}", tk.priority, tk.number, *_t(tk.measure), *_t(tk.name),
-                              *_t(tk.responsible), tk.timeframe, *_t(tk.expected_results)])
+                              *_t(tk.short_name), *_t(tk.responsible), tk.timeframe, *_t(tk.expected_results)])
     rows["task_funding"].extend(_funding_rows(program))
     for indicator in program.indicators.values():
         ind = indicator.indicator
         stated = indicator.stated_change
         rows["indicators"].append([
-            program.id, ind.id, ind.priority, ind.task, f"{program.id}/{ind.task}" if ind.task else None, ind.catalogue, *_t(ind.name), *_t(ind.unit),
+            program.id, ind.id, ind.priority, ind.task, f"{program.id}/{ind.task}" if ind.task else None, ind.catalogue,
+            *_t(ind.name), *_t(ind.short_name), *_t(ind.unit),
             ind.kind.value, ind.mode.value, None if ind.change is None else str(ind.change),
             stated.amount if stated is not None else None, indicator.computed_change,
         ])

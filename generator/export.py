@@ -1,9 +1,11 @@
 """Per-item downloads: every indicator and task as CSV and JSON (pure: returns bytes).
 
-CSV downloads carry a UTF-8 byte-order mark: without it, Excel with a
-Ukrainian locale opens UTF-8 as Windows-1251 and the Cyrillic is garbled.
-Text cells that a spreadsheet would read as a formula are prefixed with an
-apostrophe; plain numbers such as "+53" are left as they are.
+Each item has two CSVs, the same rows in two spellings: ``<id>.csv`` with commas and decimal points
+(English pages link it; the package CSVs are spelt so too), and ``<id>.excel-uk.csv`` with semicolons
+and decimal commas, which Excel with a Ukrainian locale opens into columns and numbers (Ukrainian pages
+link it). Both carry a UTF-8 byte-order mark: without it, Excel with a Ukrainian locale opens UTF-8 as
+Windows-1251 and the Cyrillic is garbled. Text cells that a spreadsheet would read as a formula are
+prefixed with an apostrophe; plain numbers such as "+53" are left as they are.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from typing import Any, Callable, Iterable
 
 import orjson
 
-from .assemble import FundingLine, IndicatorView, ProgramView, TaskView
+from .assemble import SPREADSHEET_CSV, FundingLine, IndicatorView, ProgramView, TaskView
 from .figures import Figure
 from .model import Text
 
@@ -61,15 +63,33 @@ def _csv_value(value: Any) -> str:
     return spreadsheet_safe(str(value))
 
 
-def csv_text(rows: Iterable[list[str]]) -> str:
+def _csv_value_uk(value: Any) -> str:
+    """A cell for Excel in Ukrainian: a number with a decimal comma (and no grouping, which it would read as text)."""
+    if isinstance(value, Decimal):
+        return format(value, "f").replace(".", ",")
+    return _csv_value(value)
+
+
+def csv_text(rows: Iterable[list[str]], delimiter: str = ",") -> str:
     """Rows of text as CSV (RFC 4180: CRLF after each row, quotes only where needed), by the csv module."""
     buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\r\n").writerows(rows)
+    csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n").writerows(rows)
     return buffer.getvalue()
 
 
 def to_csv(header: list[str], rows: Iterable[list[Any]]) -> bytes:
+    """Commas and decimal points, as the standard and most programs read them."""
     return ("\ufeff" + csv_text([header, *([_csv_value(v) for v in row] for row in rows)])).encode("utf-8")
+
+
+def to_csv_uk(header: list[str], rows: Iterable[list[Any]]) -> bytes:
+    """Semicolons and decimal commas: the list separator and decimal mark of Windows' Ukrainian locale,
+    which Excel reads a CSV by."""
+    cells = [header, *([_csv_value_uk(v) for v in row] for row in rows)]
+    return ("\ufeff" + csv_text(cells, delimiter=";")).encode("utf-8")
+
+
+_CSV_WRITERS = {SPREADSHEET_CSV["en"]: to_csv, SPREADSHEET_CSV["uk"]: to_csv_uk}
 
 
 def to_json(data: Any) -> bytes:
@@ -135,6 +155,7 @@ def indicator_json(program: ProgramView, view: IndicatorView) -> dict[str, Any]:
         "program_id": program.id,
         "id": ind.id,
         "name": _text(ind.name),
+        "short_name": _text(ind.short_name),
         "unit": _text(ind.unit),
         "kind": ind.kind.value,
         "mode": ind.mode.value,
@@ -184,6 +205,7 @@ def task_json(program: ProgramView, task: TaskView) -> dict[str, Any]:
         "priority": tk.priority,
         "measure": _text(tk.measure),
         "name": _text(tk.name),
+        "short_name": _text(tk.short_name),
         "responsible": _text(tk.responsible),
         "timeframe": tk.timeframe,
         "expected_results": _text(tk.expected_results),
@@ -205,8 +227,11 @@ def task_json(program: ProgramView, task: TaskView) -> dict[str, Any]:
 def downloads(program: ProgramView) -> Iterable[tuple[str, Callable[[], bytes]]]:
     """Every download of a program as (path, how to make its bytes): made when written, not held."""
     for indicator in program.indicators.values():
-        yield indicator.download("csv"), partial(lambda i: to_csv(INDICATOR_COLUMNS, indicator_rows(program, i)), indicator)
+        for ending, writer in _CSV_WRITERS.items():
+            yield indicator.download(ending), partial(lambda i, w: w(INDICATOR_COLUMNS, indicator_rows(program, i)),
+                                                      indicator, writer)
         yield indicator.download("json"), partial(lambda i: to_json(indicator_json(program, i)), indicator)
     for task in program.tasks.values():
-        yield task.download("csv"), partial(lambda t: to_csv(TASK_COLUMNS, task_rows(program, t)), task)
+        for ending, writer in _CSV_WRITERS.items():
+            yield task.download(ending), partial(lambda t, w: w(TASK_COLUMNS, task_rows(program, t)), task, writer)
         yield task.download("json"), partial(lambda t: to_json(task_json(program, t)), task)

@@ -90,6 +90,28 @@ class Text(Strict):
     )
 
 
+SHORT_NAME_MAX = 80  # a browser tab's title, two lines of a list on a phone
+
+
+class ShortText(Text):
+    """A short form of a long name, in Ukrainian and English: for page titles, lists, tables and breadcrumbs."""
+
+    uk: StrictStr = Field(min_length=1, max_length=SHORT_NAME_MAX,
+                          description=f"Ukrainian short name, at most {SHORT_NAME_MAX} characters and no longer than the name.")
+    en: StrictStr | None = Field(
+        default=None, min_length=1, max_length=SHORT_NAME_MAX,
+        description="English short name (unofficial). Where it is left out, English pages show the English name.",
+    )
+
+
+def short_or_full(name: Text, short_name: ShortText | None) -> Text:
+    """What titles, lists, tables and breadcrumbs call an item: its short name where the sources give one,
+    in each language on its own (an English page without an English short name shows the English name)."""
+    if short_name is None:
+        return name
+    return Text(uk=short_name.uk, en=short_name.en or name.en)
+
+
 class HromadaType(str, Enum):
     city = "city"
     settlement = "settlement"
@@ -221,17 +243,26 @@ class Program(Strict):
         return {} if value is None else value
 
 
+_SHORT_NAME = ("Optional: a short form of a long name, for the page title, lists, tables and breadcrumbs; "
+               "the page's heading keeps the full name. Not in the approved document: write it only where the name is long.")
+
+
 class Task(Strict):
     id: Slug
     priority: Slug = Field(description="Id of a priority direction or sub-direction.")
     number: Label | None = None
     measure: Text | None = Field(default=None, description="«Назва заходу / завдання».")
     name: Text = Field(description="«Назва проєкту, робіт з інформатизації».")
+    short_name: ShortText | None = Field(default=None, description=_SHORT_NAME)
     responsible: Text | None = None
     timeframe: Label | None = Field(default=None, description="As stated, e.g. `2026-2028` or `2025`.")
     expected_results: Text | None = None
     funding: list[FundingRow] = Field(default_factory=list)
     actual_spending: list[FundingRow] = Field(default_factory=list, description="From monitoring reports.")
+
+    @property
+    def display_name(self) -> Text:
+        return short_or_full(self.name, self.short_name)
 
 
 class Tasks(Strict):
@@ -247,6 +278,7 @@ class Indicator(Strict):
     task: Slug | None = Field(default=None, description="Id of the task this indicator measures.")
     catalogue: Slug | None = Field(default=None, description="Code of the standard indicator in the catalogue.")
     name: Text
+    short_name: ShortText | None = Field(default=None, description=_SHORT_NAME)
     unit: Text = Field(description="Unit as stated, e.g. `%`, `осіб`, `Так/Ні`.")
     kind: IndicatorKind
     mode: ValueMode = Field(description="`level`: each year is the value reached; `increment`: each year adds to the last.")
@@ -254,6 +286,10 @@ class Indicator(Strict):
     targets: YearCells = Field(default_factory=dict)
     change: Cell = Field(default=None, description="«Динаміка (+/-, %)» as stated.")
     actual: YearCells = Field(default_factory=dict, description="Actual values from monitoring reports.")
+
+    @property
+    def display_name(self) -> Text:
+        return short_or_full(self.name, self.short_name)
 
 
 class Indicators(Strict):

@@ -237,6 +237,12 @@ MESSAGES: dict[str, tuple[Severity, str, str]] = {
         "англійського перекладу бракує для {missing} з {total} текстів і розділів (перекладено {coverage}%); перший такий — тут. Додайте поле «en:» або файл розділу .en.md.",
         "English is missing for {missing} of {total} texts and sections ({coverage}% translated); the first one is here. Add an 'en:' field or the section's .en.md file.",
     ),
+    # Short names
+    "short-name-too-long": (
+        "error",
+        "коротка назва довша за повну (символів: {length} проти {name_length}). Скоротіть її або приберіть поле «short_name:».",
+        "the short name is longer than the full name ({length} characters against {name_length}). Shorten it or remove the 'short_name:' field.",
+    ),
 }
 
 # What a clerk should do about a warning on the document's own figures. Shown

@@ -19,7 +19,8 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from .checks import ProgramChecks, check_unique
 from .load import YamlSource, load_yaml
-from .model import PROGRAM_ID, SLUG_PATTERN, WEB_ADDRESS_PATTERN, Catalogue, CatalogueEntry, Indicator, Indicators, Program, Task, Tasks, Text
+from .model import (LANGS, PROGRAM_ID, SHORT_NAME_MAX, SLUG_PATTERN, WEB_ADDRESS_PATTERN, Catalogue, CatalogueEntry,
+                    Indicator, Indicators, Program, Task, Tasks, Text)
 from .parallel import default_workers, fewer_collections, worker_pool
 from .problems import Problem, type_name
 
@@ -143,6 +144,10 @@ _FORMAT_HINTS = {
 }
 
 
+def _is_text(model: type[BaseModel] | None) -> bool:
+    return model is not None and issubclass(model, Text)  # a Text, or a ShortText
+
+
 def _shape_problems(source: YamlSource, root: type[BaseModel], error: ValidationError) -> list[Problem]:
     problems: dict[tuple[Any, ...], Problem] = {}
     for item in error.errors(include_url=False):
@@ -192,7 +197,7 @@ def _shape_problems(source: YamlSource, root: type[BaseModel], error: Validation
                 code, params = "out-of-bounds", {"value": value, "hint": f"{uk} {bound[1]}", "hint_en": f"{en} {bound[1]}"}
             else:
                 expected = _EXPECTED.get(kind, "figure" if not exists else "text")
-                if _model_at(root, loc) is Text or (model is Text and not exists):
+                if _is_text(_model_at(root, loc)) or (_is_text(model) and not exists):
                     expected = "bilingual text"
                 got = _got(value)
                 code, params = "wrong-type", {
@@ -345,6 +350,9 @@ def _validate_program(folder: Path, catalogue_codes: set[str], problems: list[Pr
     tasks_source, indicators_source = sources.get("tasks.yaml"), sources.get("indicators.yaml")
     tasks = _validate_file(tasks_source, Tasks, problems, "tasks")[1] if tasks_source else []
     indicators = _validate_file(indicators_source, Indicators, problems, "indicators")[1] if indicators_source else []
+    for list_source, list_field in ((tasks_source, "tasks"), (indicators_source, "indicators")):
+        if list_source is not None:
+            _check_short_names(list_source, list_field, problems)
     if program is None:
         problems.extend(_english_coverage(list(sources.values())))
         return None
@@ -360,6 +368,30 @@ def _validate_program(folder: Path, catalogue_codes: set[str], problems: list[Pr
     # the models hold what the build needs. Kept, they were over half a national corpus's memory.
     files = {name: source.path for name, source in sources.items()}
     return ProgramSource(folder.name, folder, program, tasks, indicators, checks.sections, files)
+
+
+def _check_short_names(source: YamlSource, list_field: str, problems: list[Problem]) -> None:
+    """A short name must say something and be no longer than the name it stands for, in each language.
+
+    Read from the raw list, so that an item the model refused is checked too, at its own place; what is
+    not text, empty or past SHORT_NAME_MAX, the model reports.
+    """
+    items = source.data.get(list_field) if source.ok and isinstance(source.data, dict) else None
+    for index, item in enumerate(items if isinstance(items, list) else []):
+        short = item.get("short_name") if isinstance(item, dict) else None
+        name = item.get("name") if isinstance(item, dict) else None
+        if not isinstance(short, dict):
+            continue
+        for lang in LANGS:
+            text, full = short.get(lang), name.get(lang) if isinstance(name, dict) else None
+            if not isinstance(text, str) or not text:
+                continue
+            line, column = source.where((list_field, index, "short_name", lang))
+            if not text.strip():
+                problems.append(Problem.make(source.path, line, column, "empty-text"))
+            elif isinstance(full, str) and len(full.strip()) < len(text.strip()) <= SHORT_NAME_MAX:
+                problems.append(Problem.make(source.path, line, column, "short-name-too-long",
+                                             length=len(text.strip()), name_length=len(full.strip())))
 
 
 def _texts(data: Any) -> Iterator[dict[str, Any]]:

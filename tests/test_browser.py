@@ -479,14 +479,24 @@ def _as_decimal(text: str, lang: str) -> Decimal:
     return Decimal(cleaned)
 
 
+def _spreadsheet_download(page: Page, lang: str) -> list[dict[str, str]]:
+    """The CSV the page links, downloaded and read by its language's separator: semicolons and decimal
+    commas for Excel in Ukrainian, commas and points in English."""
+    with page.expect_download() as download:
+        page.locator(".downloads a", has_text="CSV").click()
+    ending, separator = {"uk": (".excel-uk.csv", ";"), "en": (".csv", ",")}[lang]
+    name = download.value.suggested_filename
+    assert name.endswith(ending) and (lang == "uk") == name.endswith(".excel-uk.csv"), name
+    text = Path(download.value.path()).read_bytes().decode("utf-8-sig")
+    return list(csv.DictReader(io.StringIO(text, newline=""), delimiter=separator))
+
+
 @pytest.mark.parametrize("lang", ["uk", "en"])
 def test_indicator_downloads_hold_the_figures_shown(browser: Browser, site_url: str, lang: str) -> None:
     page, _, _ = _open(browser, _url(site_url, "indicator", lang))
     shown = [_as_decimal(t, lang) for t in _table_numbers(page, "table.values tbody td.num")]
-    with page.expect_download() as download:
-        page.locator(".downloads a", has_text="CSV").click()
-    rows = list(csv.DictReader(io.StringIO(Path(download.value.path()).read_bytes().decode("utf-8-sig"))))
-    assert [Decimal(r["value"]) for r in rows if r["value"]] == shown
+    rows = _spreadsheet_download(page, lang)
+    assert [Decimal(r["value"].replace(",", ".")) for r in rows if r["value"]] == shown
     with page.expect_download() as download:
         page.locator(".downloads a", has_text="JSON").click()
     data = json.loads(Path(download.value.path()).read_text(encoding="utf-8"))
@@ -499,10 +509,8 @@ def test_indicator_downloads_hold_the_figures_shown(browser: Browser, site_url: 
 def test_task_downloads_hold_the_figures_shown(browser: Browser, site_url: str, lang: str) -> None:
     page, _, _ = _open(browser, _url(site_url, "task", lang))
     shown = [_as_decimal(t, lang) for t in _table_numbers(page, "table.funding tbody td.num")]
-    with page.expect_download() as download:
-        page.locator(".downloads a", has_text="CSV").click()
-    rows = list(csv.DictReader(io.StringIO(Path(download.value.path()).read_bytes().decode("utf-8-sig"))))
-    assert [Decimal(r["amount_thousand_uah"]) for r in rows if r["year"] != "total"] == shown
+    rows = _spreadsheet_download(page, lang)
+    assert [Decimal(r["amount_thousand_uah"].replace(",", ".")) for r in rows if r["year"] != "total"] == shown
     with page.expect_download() as download:
         page.locator(".downloads a", has_text="JSON").click()
     data = json.loads(Path(download.value.path()).read_text(encoding="utf-8"))

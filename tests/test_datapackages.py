@@ -164,15 +164,18 @@ def test_zips_hold_the_package(output) -> None:
                 assert archive.getinfo(name).compress_size < archive.getinfo(name).file_size  # compressed, joined or not
 
 
+def _items() -> int:
+    return sum(len(_raw(p, "indicators.yaml").get("indicators") or []) + len(_raw(p, "tasks.yaml").get("tasks") or [])
+               for p in PROGRAMS)
+
+
 def test_no_cell_can_run_as_a_formula(output) -> None:
     site, data = output
     files = list(data.glob("*/*.csv")) + list((site / "data").glob("*/*/*.csv"))
-    items = sum(len(_raw(p, "indicators.yaml").get("indicators") or []) + len(_raw(p, "tasks.yaml").get("tasks") or [])
-                for p in PROGRAMS)
-    assert len(files) == 8 * (len(PROGRAMS) + 1) + items
+    assert len(files) == 8 * (len(PROGRAMS) + 1) + 2 * _items()  # each item's two spreadsheet CSVs
     for path in files:
         text = path.read_bytes().decode("utf-8-sig")
-        for row in csv.reader(io.StringIO(text)):
+        for row in csv.reader(io.StringIO(text), delimiter=";" if path.name.endswith(".excel-uk.csv") else ","):
             for cell in row:
                 if cell[:1] in ("=", "+", "-", "@"):
                     assert cell in ("+", "-") or _number(cell) is not None, (path.name, cell)
@@ -202,6 +205,91 @@ def test_per_item_downloads_hold_the_figures_of_their_pages(output) -> None:
                     assert " ".join(shown.split()) in page, (path.name, lang, cell)
                     checked += 1
     assert checked > 500
+
+
+SPREADSHEETS = {"en": (".csv", ",", "."), "uk": (".excel-uk.csv", ";", ",")}  # lang: ending, separator, decimal mark
+
+
+def _spreadsheet(path: Path, separator: str) -> list[dict[str, str]]:
+    raw = path.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf") and raw.endswith(b"\r\n"), path  # a BOM for Excel; RFC 4180's CRLF
+    assert b"\n" not in raw.replace(b"\r\n", b""), path
+    return list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"), newline=""), delimiter=separator))
+
+
+def _spreadsheet_number(cell: str, mark: str) -> Decimal | None:
+    """A number cell of one spelling: digits, a sign, and only that spelling's decimal mark."""
+    if not cell:
+        return None
+    assert re.fullmatch(r"-?\d+(?:" + re.escape(mark) + r"\d+)?", cell), cell
+    return Decimal(cell.replace(",", "."))
+
+
+def _expected_cells(program: str, kind: str, item: dict) -> list[tuple[str, Decimal | None]]:
+    """(year or role, the number the source states) for each row of an item's CSV, read from the YAML alone."""
+    period = _raw(program, "program.yaml")["period"]
+    years = range(period["start"], period["end"] + 1)
+    if kind == "indicators":
+        targets, actual = item.get("targets") or {}, item.get("actual") or {}
+        cells = [("baseline", item.get("baseline"))] + [(str(y), targets.get(y)) for y in years]
+        cells += [(str(y), actual[y]) for y in sorted(actual)]
+    else:
+        cells = []
+        for line in item.get("funding") or []:
+            cells += [(str(y), (line.get("years") or {}).get(y)) for y in years] + [("total", line.get("total"))]
+    boolean = kind == "indicators" and item["kind"] == "boolean"
+    return [(where, None if boolean else _number(value)) for where, value in cells]
+
+
+def test_each_languages_spreadsheet_csv_holds_every_number_of_the_source(output) -> None:
+    """Each item's two CSVs, read back with the csv module by their own separator, hold the same rows, and
+    every number in them is the source's (read from the YAML by plain PyYAML), spelt with that CSV's
+    decimal mark; every other cell is the same in both."""
+    site, _ = output
+    checked = items = 0
+    for program in PROGRAMS:
+        for kind in ("indicators", "tasks"):
+            for item in _raw(program, f"{kind}.yaml").get(kind) or []:
+                folder = site / "data" / program / kind
+                tables = {lang: _spreadsheet(folder / (item["id"] + ending), separator)
+                          for lang, (ending, separator, _) in SPREADSHEETS.items()}
+                number_column = "value" if kind == "indicators" else "amount_thousand_uah"
+                expected = _expected_cells(program, kind, item)
+                for lang, rows in tables.items():
+                    assert len(rows) == len(expected), (program, item["id"], lang)
+                    for row, (where, number) in zip(rows, expected):
+                        assert where in (row.get("role"), row["year"]), (program, item["id"], lang, row)
+                        assert _spreadsheet_number(row[number_column], SPREADSHEETS[lang][2]) == number, (
+                            program, item["id"], lang, where, row[number_column])
+                        checked += number is not None
+                # Only numbers differ between the two: every text and label is the same.
+                for en_row, uk_row in zip(tables["en"], tables["uk"]):
+                    assert {k: v for k, v in en_row.items() if k != number_column} == {
+                        k: v for k, v in uk_row.items() if k != number_column}
+                items += 1
+    assert items == _items() and checked > 1000
+
+
+def test_each_language_links_its_own_spreadsheet_csv(output) -> None:
+    """Ukrainian pages link the semicolon CSV and English pages the comma one, each saying in its link
+    what it is for; both link the JSON."""
+    site, _ = output
+    strings = {lang: yaml.safe_load((Path(__file__).parent.parent / "templates" / f"strings.{lang}.yaml")
+                                    .read_text(encoding="utf-8")) for lang in SPREADSHEETS}
+    checked = 0
+    for program in PROGRAMS:
+        for kind in ("indicators", "tasks"):
+            for item in _raw(program, f"{kind}.yaml").get(kind) or []:
+                for lang, (ending, _, _) in SPREADSHEETS.items():
+                    page = (site / lang / program / kind / item["id"] / "index.html").read_text(encoding="utf-8")
+                    section = page[page.index('<section class="downloads"'):]
+                    links = re.findall(r'<a href="([^"]+)" download>([^<]+)</a>', section[:section.index("</section>")])
+                    assert links == [(f"../../../../data/{program}/{kind}/{item['id']}{ending}",
+                                      strings[lang]["download_spreadsheet_csv"]),
+                                     (f"../../../../data/{program}/{kind}/{item['id']}.json", "JSON")], links
+                    checked += 1
+    assert checked == 2 * _items()
+    assert "Excel" in strings["uk"]["download_spreadsheet_csv"] and "Excel" in strings["en"]["download_spreadsheet_csv"]
 
 
 def _json_dumps(data: object) -> bytes:

@@ -205,13 +205,17 @@ def test_a_text_that_starts_like_a_formula_never_runs_in_any_csv(tmp_path: Path)
 
     package_tables = sorted((tmp_path / "datapackages").rglob("*.csv"))
     downloads = sorted((tmp_path / "site" / "data").rglob("*.csv"))
-    assert len(package_tables) >= 8 and len(downloads) >= 6
-    quoted: dict[str, set[str]] = {"package": set(), "download": set()}
-    for kind, tables in (("package", package_tables), ("download", downloads)):
+    # Each item's CSV for English pages (commas) and for Ukrainian ones (semicolons, decimal commas).
+    uk_downloads = [path for path in downloads if path.name.endswith(".excel-uk.csv")]
+    en_downloads = [path for path in downloads if path not in uk_downloads]
+    assert len(package_tables) >= 8 and len(en_downloads) >= 6 and len(uk_downloads) == len(en_downloads)
+    quoted: dict[str, set[str]] = {"package": set(), "download": set(), "download-uk": set()}
+    for kind, tables in (("package", package_tables), ("download", en_downloads), ("download-uk", uk_downloads)):
         for table in tables:
             data = table.read_bytes()
-            assert data.startswith(b"\xef\xbb\xbf") == (kind == "download"), table
-            for row in csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")):
+            assert data.startswith(b"\xef\xbb\xbf") == (kind != "package"), table
+            separator = ";" if kind == "download-uk" else ","
+            for row in csv.reader(io.StringIO(data.decode("utf-8-sig"), newline=""), delimiter=separator):
                 for cell in row:
                     start = cell[_BLANKS.match(cell).end():][:1]
                     if start and start in "=+-−@＝＋－＠" or cell[:1] in "\t\r\n" and cell:
@@ -219,9 +223,10 @@ def test_a_text_that_starts_like_a_formula_never_runs_in_any_csv(tmp_path: Path)
                         assert cell in ("+", "-", "−") or re.fullmatch(r"[+-]?\d+(?:[.,]\d+)?%?", cell), (table, cell)
                     if cell.startswith("'") and cell[1:] in planted:
                         quoted[kind].add(cell[1:])
-    # The texts reached the cells whole, each behind its apostrophe, in both kinds of CSV.
+    # The texts reached the cells whole, each behind its apostrophe, in every kind of CSV.
     assert quoted["package"] == set(planted), set(planted) - quoted["package"]
     assert len(quoted["download"]) >= len(planted) // 2, len(quoted["download"])
+    assert quoted["download-uk"] == quoted["download"]
 
 
 @pytest.mark.parametrize("payload", PAYLOADS[:20] + ["../../etc/passwd", "/etc/passwd", "CON", "nul", "Edms", "еdms"])

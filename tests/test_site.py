@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import csv
 import filecmp
+import io
 import json
 import posixpath
 import re
@@ -164,7 +166,7 @@ def test_a_programs_index_holds_each_pages_own_words_not_what_every_page_repeats
         strings = yaml.safe_load((TEMPLATES / f"strings.{lang}.yaml").read_text(encoding="utf-8"))
         labels = [strings[key] for key in ("unit", "kind", "mode", "priority", "measures_task", "standard_indicator",
                                            "values", "baseline", "change", "change_stated", "other_hromadas",
-                                           "downloads", "download_csv", "measure", "responsible", "timeframe",
+                                           "downloads", "download_spreadsheet_csv", "measure", "responsible", "timeframe",
                                            "funding", "measured_by", "tasks", "indicators", "passport",
                                            "key_figures", "data_quality", "search_button", "no_value")]
         programs = [folder for folder in sorted((site / lang).iterdir()) if (folder / "search-index.js").is_file()]
@@ -939,3 +941,73 @@ def test_the_approved_documents_address_is_linked_when_the_source_gives_one(tmp_
     assert build(minimal_content, tmp_path / "site").built
     page = (tmp_path / "site" / "uk" / "testova-2025-2027" / "index.html").read_text(encoding="utf-8")
     assert '<a href="https://rada.example/doc?id=1&amp;x=2" rel="external">Затверджений документ</a>' in page
+
+
+LONG_AUDIT = ("Щорічний інформаційний аудит усіх інформаційно-комунікаційних систем виконавчого комітету, "
+              "його структурних підрозділів і комунальних підприємств громади")
+
+
+def _with_short_names(content: Path) -> None:
+    """Short names on two items of the minimal program (one without English), and a long name without one."""
+    folder = content / "testova-2025-2027"
+    indicators = folder / "indicators.yaml"
+    indicators.write_text(indicators.read_text(encoding="utf-8").replace(
+        '    name: {uk: "Кількість посадових осіб, підключених до СЕД", en: Number of officials connected to the EDMS}\n',
+        '    name: {uk: "Кількість посадових осіб, підключених до СЕД", en: Number of officials connected to the EDMS}\n'
+        '    short_name: {uk: "Посадовці в СЕД & <i>", en: Officials in the EDMS}\n'), encoding="utf-8")
+    tasks = folder / "tasks.yaml"
+    tasks.write_text(tasks.read_text(encoding="utf-8").replace(
+        "en: Rollout of an electronic document management system}\n",
+        "en: Rollout of an electronic document management system}\n    short_name: {uk: СЕД}\n").replace(
+        "name: {uk: Щорічний інформаційний аудит,", f"name: {{uk: \"{LONG_AUDIT}\","), encoding="utf-8")
+
+
+def _title_h1_crumb(page: str) -> tuple[str, str, str]:
+    title = unescape(re.search(r"<title>(.*?) · ", page).group(1))
+    h1 = unescape(re.search(r"<h1>(.*?)</h1>", page).group(1))
+    crumb = unescape(re.search(r'<span aria-current="page">(.*?)</span>', page).group(1))
+    return title, h1, crumb
+
+
+def test_a_short_name_titles_lists_and_trails_the_item_and_its_page_heading_keeps_the_name(
+        tmp_path: Path, minimal_content: Path) -> None:
+    _with_short_names(minimal_content)
+    result = build(minimal_content, tmp_path / "site", search=False, packages_out=tmp_path / "datapackages")
+    assert result.built, [p.as_text("en") for p in result.corpus.problems if p.severity == "error"]
+    site = tmp_path / "site"
+
+    def page(lang: str, route: str) -> str:
+        return (site / lang / "testova-2025-2027" / route / "index.html").read_text(encoding="utf-8")
+
+    indicator = {lang: page(lang, "indicators/edms-officials") for lang in LANGS}
+    assert _title_h1_crumb(indicator["uk"]) == ("Посадовці в СЕД & <i>", "Кількість посадових осіб, підключених до СЕД",
+                                                "Посадовці в СЕД & <i>")
+    assert "Посадовці в СЕД &amp; &lt;i&gt;" in indicator["uk"] and "<i>" not in indicator["uk"]  # escaped
+    assert _title_h1_crumb(indicator["en"]) == ("Officials in the EDMS", "Number of officials connected to the EDMS",
+                                                "Officials in the EDMS")
+    # No English short name: English pages show the English name, not the Ukrainian short one.
+    task = {lang: page(lang, "tasks/edms") for lang in LANGS}
+    assert _title_h1_crumb(task["uk"]) == ("СЕД", "Запровадження системи електронного документообігу", "СЕД")
+    english = "Rollout of an electronic document management system"
+    assert _title_h1_crumb(task["en"]) == (english, english, english)
+    assert "not yet translated" not in task["en"]
+    # Each links the other by its short name; the priority lists both so.
+    assert '>Посадовці в СЕД &amp; &lt;i&gt;</a></li>' in task["uk"] and '>СЕД</a></dd>' in indicator["uk"]
+    priority = page("uk", "priorities/digital-governance")
+    assert '>СЕД</a>' in priority and '>Посадовці в СЕД &amp; &lt;i&gt;</a>' in priority
+    assert ">Запровадження системи електронного документообігу</a>" not in priority
+    # Without a short name, the trail cuts the name at a word, and the title too when it is longer still.
+    title, h1, crumb = _title_h1_crumb(page("uk", "tasks/audit"))
+    assert h1 == LONG_AUDIT
+    for cut, limit in ((crumb, 60), (title, 90)):
+        kept = cut.removesuffix("...")
+        assert cut.endswith("...") and len(kept) <= limit and LONG_AUDIT.startswith(kept + " "), cut
+    # The package names the short names beside the names; the downloads too.
+    tasks = {row["task_id"]: row for row in csv.DictReader(io.StringIO(
+        (tmp_path / "datapackages/testova-2025-2027/tasks.csv").read_text(encoding="utf-8"), newline=""))}
+    assert (tasks["edms"]["short_name_uk"], tasks["edms"]["short_name_en"], tasks["audit"]["short_name_uk"]) == ("СЕД", "", "")
+    indicators = {row["indicator_id"]: row for row in csv.DictReader(io.StringIO(
+        (tmp_path / "datapackages/testova-2025-2027/indicators.csv").read_text(encoding="utf-8"), newline=""))}
+    assert indicators["edms-officials"]["short_name_en"] == "Officials in the EDMS"
+    data = json.loads((site / "data/testova-2025-2027/indicators/edms-officials.json").read_text(encoding="utf-8"))
+    assert data["short_name"] == {"uk": "Посадовці в СЕД & <i>", "en": "Officials in the EDMS"}
