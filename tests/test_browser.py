@@ -424,6 +424,8 @@ def test_show_more_lists_the_next_results_moves_the_focus_to_them_and_says_how_m
     count = int(re.search(r"\d+", page.locator("#search-status").inner_text()).group())
     assert count > 40, count  # three batches at least: the button stays after the second
     more = page.locator("#search-results button.search-more")
+    results = Axe().run(page, options=WCAG)  # the results, their labels and the button, as a reader meets them
+    assert results.violations_count == 0, results.generate_report()
     listed = 20
     while listed < count:
         assert more.inner_text() == form.get_attribute("data-more").replace("{count}", str(min(20, count - listed)))
