@@ -1,4 +1,4 @@
-"""Search indexes: each page's address, title and own words, as a script the browser loads at the first search.
+"""Search indexes: each page's kind, address, title and own words, as a script the browser loads at the first search.
 
 A script, not JSON, so that search works from a folder too (browsers do not fetch() from file://
 addresses, but they run its scripts): it adds itself to a list search.js reads. Each page is found
@@ -14,6 +14,11 @@ from .formats import date_text
 from .model import CatalogueEntry, Text
 from .render import markdown_tokens, shown
 
+# What each page is, as one letter (an index is loaded over weak connections too): search.js labels a
+# result with the search_kind_<name> string, which the search_form macro hands it for each letter.
+KINDS = {"program": "p", "section": "s", "priority": "d", "indicator": "i", "task": "t", "comparison": "c"}
+PROGRAM, SECTION, PRIORITY, INDICATOR, TASK, COMPARISON = KINDS.values()
+
 
 def markdown_words(text: str) -> str:
     """What a reader reads of Markdown, without its markup: a line for each paragraph, heading or cell."""
@@ -27,10 +32,11 @@ def markdown_words(text: str) -> str:
     return "\n".join(line for line in lines if line)
 
 
-def search_index(program: str | None, pages: list[tuple[str, str, list[str | None]]]) -> bytes:
-    """The script of a search index: each page's address from the site root, its title and its words."""
-    index = {"program": program, "pages": [[address, title, "\n".join(filter(None, words))]
-                                           for address, title, words in pages]}
+def search_index(program: str | None, pages: list[tuple[str, str, str, list[str | None]]]) -> bytes:
+    """The script of a search index: each page's kind (a letter of KINDS), address from the site root,
+    title and words."""
+    index = {"program": program, "pages": [[kind, address, title, "\n".join(filter(None, words))]
+                                           for kind, address, title, words in pages]}
     # JSON is JavaScript but for these two characters in strings, which browsers before 2019 refuse there.
     data = compact_json(index).replace("\u2028".encode(), b"\\u2028").replace("\u2029".encode(), b"\\u2029")
     return b"(self.searchIndexes = self.searchIndexes || []).push(" + data + b");\n"
@@ -40,7 +46,7 @@ def search_index(program: str | None, pages: list[tuple[str, str, list[str | Non
 # links to other pages and downloads that every page like it repeats (indexed, a search for
 # "CSV" would find every indicator, and every search would download them all).
 def program_search_index(program: ProgramView, lang: str, strings: dict[str, str]) -> bytes:
-    """A program's pages in one language, each by its address, title and own words."""
+    """A program's pages in one language, each by its kind, address, title and own words."""
     def t(text: Text | None) -> str:
         return shown(text, lang)
 
@@ -56,24 +62,25 @@ def program_search_index(program: ProgramView, lang: str, strings: dict[str, str
         t(pp.responsible), t(pp.purpose), t(pp.funding.text) if pp.funding else "",
         *(t(item) for item in pp.other), t(p.signed_by),
     ]
-    pages = [(program.route(lang), t(p.title), passport)]
+    pages = [(PROGRAM, program.route(lang), t(p.title), passport)]
     for section in p.sections:
         texts = program.source.sections.get(section.id, {})
-        pages.append((program.section_route(lang, section.id), t(section.title),
+        pages.append((SECTION, program.section_route(lang, section.id), t(section.title),
                       [markdown_words(texts.get(lang) or texts.get("uk", ""))]))
     for priority in program.priorities:
-        pages.append((priority.route(lang), t(priority.priority.name),
+        pages.append((PRIORITY, priority.route(lang), t(priority.priority.name),
                       [" ".join(filter(None, [sub.number, t(sub.name)])) for sub in priority.priority.subdirections]))
     for indicator in program.indicators.values():
-        pages.append((indicator.route(lang), t(indicator.indicator.name), [t(indicator.indicator.unit)]))
+        pages.append((INDICATOR, indicator.route(lang), t(indicator.indicator.name), [t(indicator.indicator.unit)]))
     for task in program.tasks.values():
         tk = task.task
-        pages.append((task.route(lang), t(tk.name), [t(tk.measure), t(tk.responsible), t(tk.expected_results)]))
+        pages.append((TASK, task.route(lang), t(tk.name), [t(tk.measure), t(tk.responsible), t(tk.expected_results)]))
     name = f"{t(p.hromada.name) or strings['unnamed_hromada']}, {p.period.start}–{p.period.end}"
     return search_index(name, pages)
+
 
 def site_search_index(entries: list[CatalogueEntry], lang: str) -> bytes:
     """The comparisons across hromadas, by what each indicator is; not by the hromadas they list,
     whose names would make every comparison a hit for any hromada."""
-    return search_index(None, [(route(lang, "indicators", entry.code), shown(entry.name, lang),
+    return search_index(None, [(COMPARISON, route(lang, "indicators", entry.code), shown(entry.name, lang),
                                 [shown(entry.unit, lang)]) for entry in entries])

@@ -25,6 +25,7 @@ from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Iterator
+from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
 import yaml
@@ -352,6 +353,173 @@ def test_a_search_with_many_results_lists_the_first_20_and_says_how_many_there_a
     page.context.close()
 
 
+INDEX_SCRIPT = "(self.searchIndexes = self.searchIndexes || []).push("
+KIND_NAMES = {"p": "program", "s": "section", "d": "priority", "i": "indicator", "t": "task", "c": "comparison"}
+
+
+def _index(path: Path) -> dict:
+    text = path.read_text(encoding="utf-8")
+    return json.loads(text[len(INDEX_SCRIPT):-3])
+
+
+def _strings(lang: str) -> dict[str, str]:
+    return yaml.safe_load((ROOT / "templates" / f"strings.{lang}.yaml").read_text(encoding="utf-8"))
+
+
+def _search_anew(page: Page, query: str) -> list[str]:
+    """_search, once the results of the search before are gone (an emptied field clears them at once)."""
+    page.fill("#q", "")
+    page.press("#q", "Enter")
+    assert page.locator("#search-results li").count() == 0
+    return _search(page, query)
+
+
+def _listed(page: Page) -> list[dict[str, str | None]]:
+    """Each result listed: its address, the kind it is labelled with and the program it is said to be of."""
+    return page.locator("#search-results li").evaluate_all("""items => items.map(item => ({
+        href: item.querySelector("a").href,
+        kind: item.querySelector(".result-kind") ? item.querySelector(".result-kind").textContent : null,
+        program: item.querySelector(".result-program") ? item.querySelector(".result-program").textContent : null}))""")
+
+
+def _show_all(page: Page) -> list[dict[str, str | None]]:
+    """Every result, by "show more" (pressed from the keyboard) until it goes."""
+    more = page.locator("#search-results button.search-more")
+    while more.is_visible():
+        more.focus()
+        page.keyboard.press("Enter")
+    return _listed(page)
+
+
+@pytest.mark.parametrize("lang", ["uk", "en"])
+def test_search_results_say_what_kind_of_page_each_is_and_whose(browser: Browser, site_url: str, site_folder: Path,
+                                                                lang: str) -> None:
+    """On the home page, which searches every program and the comparisons: a page of each kind, searched for
+    by its title, is listed with its kind in words and, but for a comparison, its program's name."""
+    strings = _strings(lang)
+    program = _index(site_folder / lang / "kremenchutska-2026-2028" / "search-index.js")
+    comparisons = _index(site_folder / lang / "search-index.js")
+    page, errors, failed = _open(browser, f"{site_url}{lang}/")
+    for code, name in KIND_NAMES.items():
+        index = comparisons if code == "c" else program
+        _, address, title, _ = next(entry for entry in index["pages"] if entry[0] == code)
+        _search_anew(page, title)
+        listed = {result["href"]: result for result in _show_all(page)}
+        assert f"{site_url}{address}" in listed, (code, title)
+        result = listed[f"{site_url}{address}"]
+        assert result["kind"] == strings[f"search_kind_{name}"], (code, result)
+        assert result["program"] == index["program"], (code, result)  # None for a comparison: it is of many
+    assert errors == [] and failed == []
+    page.context.close()
+
+
+@pytest.mark.parametrize(("lang", "word"), [("uk", "цифров"), ("en", "digital")])
+def test_show_more_lists_the_next_results_moves_the_focus_to_them_and_says_how_many(browser: Browser, site_url: str,
+                                                                                   lang: str, word: str) -> None:
+    """Past the first 20, "show more" adds the next 20 (or what is left) to the same list, the focus goes to the
+    first of them, and the status, which a screen reader announces, says how many of all are listed."""
+    page, errors, failed = _open(browser, f"{site_url}{lang}/")  # every program's pages: many results
+    first = _search(page, word)
+    form = page.locator("form.search")
+    count = int(re.search(r"\d+", page.locator("#search-status").inner_text()).group())
+    assert count > 40, count  # three batches at least: the button stays after the second
+    more = page.locator("#search-results button.search-more")
+    results = Axe().run(page, options=WCAG)  # the results, their labels and the button, as a reader meets them
+    assert results.violations_count == 0, results.generate_report()
+    listed = 20
+    while listed < count:
+        assert more.inner_text() == form.get_attribute("data-more").replace("{count}", str(min(20, count - listed)))
+        more.focus()
+        page.keyboard.press("Enter")
+        links = page.locator("#search-results ol > li > a").evaluate_all("links => links.map(a => a.href)")
+        assert links[:20] == first and len(links) == min(listed + 20, count), (listed, len(links))
+        assert page.evaluate("document.activeElement.href") == links[listed]  # the first of those just added
+        listed = len(links)
+        status = page.locator("#search-status[role=status]").inner_text()
+        assert status.endswith(form.get_attribute("data-shown").replace("{shown}", str(listed))
+                               .replace("{count}", str(count))), status
+        assert str(count) in status.split(".")[0], status  # and still how many there are in all
+    assert not more.is_visible()  # all are listed: nothing more to show
+    assert len(set(page.locator("#search-results a").evaluate_all("links => links.map(a => a.href)"))) == count
+    assert errors == [] and failed == []
+    page.context.close()
+
+
+def _query(address: str) -> str | None:
+    return (parse_qs(urlsplit(address).query).get("q") or [None])[0]
+
+
+@pytest.mark.parametrize(("lang", "words"), [("uk", "безперешкодний мережах"), ("en", "unhindered published")])
+def test_the_search_is_in_the_address_and_a_page_opened_with_it_searches(browser: Browser, site_url: str,
+                                                                          lang: str, words: str) -> None:
+    """After a search the address carries it (?q=), so it can be shared; opened again, with no typing, the
+    page shows the same field and results; an emptied field takes it out of the address."""
+    program = f"{site_url}{lang}/kremenchutska-2026-2028/"
+    page, errors, failed = _open(browser, program)
+    links = _search(page, words)
+    assert links == [f"{program}analysis/"], links
+    assert _query(page.url) == words and page.url.startswith(program + "?")
+    shared = page.url
+    page.context.close()
+    page, errors, failed = _open(browser, shared)
+    page.locator("#search-results a").first.wait_for(timeout=15000)
+    assert page.input_value("#q") == words
+    assert page.locator("#search-results a").evaluate_all("links => links.map(a => a.href)") == links
+    page.fill("#q", "")
+    page.press("#q", "Enter")
+    assert page.url == program and page.locator("#search-results a").count() == 0
+    assert errors == [] and failed == []
+    page.context.close()
+
+
+def test_a_search_in_the_address_works_under_a_sub_path(browser: Browser, site_folder: Path) -> None:
+    """Served from a folder of a larger site (as GitHub Pages serves a repository's site)."""
+    with _served(site_folder.parent) as url:
+        program = f"{url}{site_folder.name}/uk/kremenchutska-2026-2028/"
+        page, errors, failed = _open(browser, program + "?q=" + quote("безперешкодний"))
+        page.locator("#search-results a").first.wait_for(timeout=15000)
+        assert page.locator("#search-results a").evaluate_all("links => links.map(a => a.href)") == [
+            program + "analysis/"]
+        assert _search_anew(page, "відеозаписи") == [program + "analysis/"]
+        assert page.url == program + "?q=" + quote("відеозаписи")
+        assert errors == [] and failed == []
+        page.context.close()
+
+
+# Khmilnyk's sources write "комп'ютерного" with the typewriter apostrophe; Nevidoma's, "комп’ютер" with the
+# right quotation mark; Kremenchuk's English, "hromada's". People type any of these, the modifier letter
+# apostrophe or the grave accent too, or none.
+APOSTROPHES = [
+    ("uk", "khmilnytska-2023-2025", "комп'ютерного", ["компютерного", "компʼютерного", "комп’ютерного", "комп`ютерного"]),
+    ("uk", "nevidoma-hromada-2026-2028", "комп’ютер", ["компютер", "комп'ютер", "компʼютер"]),
+    ("en", "kremenchutska-2026-2028", "hromada's", ["hromadaʼs", "hromada’s", "hromada`s", "hromadas"]),
+]
+
+
+@pytest.mark.parametrize(("lang", "program", "written", "typed"), APOSTROPHES, ids=[a[2] for a in APOSTROPHES])
+def test_search_finds_a_word_whatever_apostrophe_is_typed_or_none(browser: Browser, site_url: str, site_folder: Path,
+                                                                  lang: str, program: str, written: str,
+                                                                  typed: list[str]) -> None:
+    """Every way of typing the word finds the same pages, among them each that holds it as the source writes
+    it; where a page is found by its words, the word is marked whole, apostrophe and all."""
+    pages = _index(site_folder / lang / program / "search-index.js")["pages"]
+    holding = {f"{site_url}{address}" for _, address, title, words in pages if written in title + words}
+    assert holding
+    page, errors, failed = _open(browser, f"{site_url}{lang}/{program}/")
+    _search(page, written)
+    found = _show_all(page)
+    assert holding <= {result["href"] for result in found}, sorted(holding - {result["href"] for result in found})
+    marked = page.locator("#search-results .result-excerpt mark").all_inner_texts()
+    for variant in typed:
+        _search_anew(page, variant)
+        assert _show_all(page) == found, variant
+        assert page.locator("#search-results .result-excerpt mark").all_inner_texts() == marked, variant
+    if program == "khmilnytska-2023-2025":  # its sections have the word in their prose
+        assert marked and all(re.sub("['ʼ’`]", "'", mark).startswith("комп'ютер") for mark in marked), marked
+    assert errors == [] and failed == []
+    page.context.close()
+
+
 @pytest.mark.parametrize("lang", ["uk", "en"])
 def test_search_works_on_the_site_opened_from_its_folder(browser: Browser, site_folder: Path, lang: str) -> None:
     """Opened as files, with no server: the search finds a section, and its result opens the section's page."""
@@ -366,11 +534,18 @@ def test_search_works_on_the_site_opened_from_its_folder(browser: Browser, site_
     page.context.close()
 
 
-def test_an_offline_copy_is_browsed_from_its_folder_page_to_page(browser: Browser, tmp_path: Path) -> None:
+@pytest.fixture(scope="session")
+def offline_folder(tmp_path_factory) -> Path:
+    """A copy built with --offline, to open as files."""
+    out = tmp_path_factory.mktemp("offline") / "site"
+    assert build(CONTENT, out, offline=True).built
+    return out
+
+
+def test_an_offline_copy_is_browsed_from_its_folder_page_to_page(browser: Browser, offline_folder: Path) -> None:
     """Built with --offline and opened as files: the home page leads to a program, the program to an indicator,
     and back by the breadcrumbs, each a page rather than a folder's listing."""
-    out = tmp_path / "site"
-    assert build(CONTENT, out, offline=True, search=False).built
+    out = offline_folder
     page, errors, failed = _open(browser, (out / "uk" / "index.html").as_uri())
     program = out / "uk" / "kremenchutska-2026-2028"
     page.click("a[href='kremenchutska-2026-2028/index.html']")
@@ -383,6 +558,30 @@ def test_an_offline_copy_is_browsed_from_its_folder_page_to_page(browser: Browse
     page.locator("nav.breadcrumbs a").first.click()  # home, from two folders down
     page.wait_for_load_state()
     assert page.url == (out / "uk" / "index.html").as_uri() and page.locator("main h3 a").count() == 5
+    assert errors == [] and failed == []
+    page.context.close()
+
+
+def test_an_offline_copy_searches_with_the_query_in_its_address(browser: Browser, offline_folder: Path) -> None:
+    """Opened as files: a program page opened with ?q= searches for it, apostrophe or not, each result
+    labelled and naming its page's file; a new search puts itself in the address; a result opens."""
+    program = offline_folder / "uk" / "khmilnytska-2023-2025"
+    start = (program / "index.html").as_uri()
+    page, errors, failed = _open(browser, start + "?q=" + quote("компютерного"))
+    page.locator("#search-results a").first.wait_for(timeout=15000)
+    assert page.input_value("#q") == "компютерного"
+    results = _show_all(page)
+    holding = [address for _, address, title, words in _index(program / "search-index.js")["pages"]
+               if "комп'ютерного" in title + words]
+    assert holding and {(offline_folder / address / "index.html").as_uri() for address in holding} <= {
+        result["href"] for result in results}, results
+    strings = _strings("uk")
+    assert {strings["search_kind_task"], strings["search_kind_section"]} <= {result["kind"] for result in results}, results
+    _search_anew(page, "обладнання")
+    assert page.url == start + "?q=" + quote("обладнання")
+    page.locator("#search-results a").first.click()
+    page.wait_for_load_state()
+    assert page.url.startswith(program.as_uri()) and page.url.endswith("/index.html") and page.locator("h1").count() == 1
     assert errors == [] and failed == []
     page.context.close()
 

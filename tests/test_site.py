@@ -127,10 +127,16 @@ INDEX_SCRIPT = "(self.searchIndexes = self.searchIndexes || []).push("
 
 def search_index(path: Path) -> tuple[str | None, dict[str, tuple[str, str]]]:
     """What a search index holds: its program's name, and each page's title and words by its address."""
+    program, pages = search_entries(path)
+    return program, {address: (title, words) for address, (_, title, words) in pages.items()}
+
+
+def search_entries(path: Path) -> tuple[str | None, dict[str, tuple[str, str, str]]]:
+    """What a search index holds: its program's name, and each page's kind, title and words by its address."""
     text = path.read_text(encoding="utf-8")
     assert text.startswith(INDEX_SCRIPT) and text.endswith(");\n"), path
     index = json.loads(text[len(INDEX_SCRIPT):-3])
-    return index["program"], {address: (title, words) for address, title, words in index["pages"]}
+    return index["program"], {address: (kind, title, words) for kind, address, title, words in index["pages"]}
 
 
 def _words(text: str) -> set[str]:
@@ -194,6 +200,41 @@ def test_a_programs_index_holds_each_pages_own_words_not_what_every_page_repeats
                     prose = html[html.index('<div class="prose"'):html.index("</main>")]
                     expected = _words(unescape(re.sub(r"<[^>]+>", " ", prose)))
                     assert len(expected) > 20 and not expected - _words(words), (address, sorted(expected - _words(words))[:10])
+
+
+def test_each_search_entry_says_in_a_letter_what_kind_of_page_it_finds_and_the_form_names_it(built, corpus) -> None:
+    """A result is labelled program, section, priority direction, indicator, task or comparison across
+    hromadas. The index says which in one letter (it is loaded over weak connections), here checked against
+    the address; the search form of every page that loads an index names each letter in its language, as
+    the strings files say it. The words stay as the sources write them, apostrophes and all: the browser
+    leaves apostrophes out as it indexes, and quotes the words as written."""
+    from generator.search import KINDS
+
+    site, _ = built
+    assert sorted(KINDS) == ["comparison", "indicator", "priority", "program", "section", "task"]
+    assert all(len(code) == 1 for code in KINDS.values()) and len(set(KINDS.values())) == len(KINDS)
+    sections = {program.id: {section.id for section in program.program.sections} for program in corpus.programs}
+    for lang in LANGS:
+        strings = yaml.safe_load((TEMPLATES / f"strings.{lang}.yaml").read_text(encoding="utf-8"))
+        labels = {code: strings[f"search_kind_{name}"] for name, code in KINDS.items()}
+        assert all(labels.values()) and len(set(labels.values())) == len(labels)
+        seen = set()
+        indexes = [site / lang / "search-index.js", *(site / lang / program / "search-index.js" for program in sections)]
+        for index in indexes:
+            _, entries = search_entries(index)
+            for address, (kind, _, _) in entries.items():
+                parts = address.rstrip("/").split("/")[1:]
+                expected = ("c" if parts[0] == "indicators" else "p" if len(parts) == 1
+                            else "s" if len(parts) == 2 and parts[1] in sections[parts[0]]
+                            else {"priorities": "d", "indicators": "i", "tasks": "t"}[parts[1]])
+                assert kind == expected, (address, kind)
+                seen.add(kind)
+            html = (index.parent / "index.html").read_text(encoding="utf-8")  # the page whose form loads it
+            form = re.search(r'<form class="search"[^>]*>', html).group()
+            assert {code: unescape(label) for code, label in re.findall(r'data-kind-(\w)="([^"]*)"', form)} == labels
+        assert seen == set(KINDS.values()), lang
+    _, entries = search_entries(site / "uk" / "khmilnytska-2023-2025" / "search-index.js")
+    assert any("комп'ютерного" in title + words for _, title, words in entries.values())
 
 
 def test_each_item_page_shows_its_own_data_quality_notes_and_only_those(built) -> None:
