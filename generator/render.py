@@ -13,7 +13,7 @@ import re
 from contextlib import suppress
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
@@ -25,7 +25,7 @@ from markdown_it.token import Token
 from markupsafe import Markup, escape
 
 from .assemble import IndicatorView, ProgramView, SiteView, route
-from .charts import Chart, bar_chart, hbar_chart
+from .charts import Chart, Group, Point, bar_chart, column_chart
 from .datapackage import TABLES, Package, csv_cell
 from .figures import CellStatus, Figure
 from .formats import date_text, format_number, money_short, plural_form
@@ -542,50 +542,44 @@ class Renderer:
         return self._field_tables[lang]
 
     def indicator_chart(self, indicator: IndicatorView, lang: str) -> Chart:
-        strings = self.strings[lang]
-        points: list[tuple[str, Decimal | None, str, str]] = []
+        """The baseline, each year's target and, once reports give them, each year's actual value."""
+        strings, boolean = self.strings[lang], indicator.indicator.kind == "boolean"
 
-        def point(label: str, figure: Figure, kind: str) -> None:
-            if figure.status in (CellStatus.yes, CellStatus.no):
-                yes = figure.status is CellStatus.yes
-                points.append((label, Decimal(1) if yes else Decimal(0), strings["yes" if yes else "no"],
-                               "yes" if yes else "no"))
-            elif figure.amount is not None:
-                points.append((label, figure.amount, format_number(figure.amount, lang), kind))
-            else:
-                points.append((label, None, strings["no_value"], "empty"))
+        def point(figure: Figure | None, kind: str) -> Point:
+            if figure is not None and figure.status in (CellStatus.yes, CellStatus.no):
+                return Point(Decimal(figure.status is CellStatus.yes), strings[figure.status.value], kind)
+            if figure is not None and figure.amount is not None:
+                return Point(figure.amount, format_number(figure.amount, lang), kind)
+            return Point(None, "" if figure is None else strings["no_value"], kind)
 
-        if indicator.baseline.status is not CellStatus.empty:
-            point(strings["baseline_short"], indicator.baseline, "baseline")
-        for year, figure in indicator.targets:
-            point(str(year), figure, "target")
-        summary = "; ".join(f"{label}: {text}" for label, _, text, _ in points)
-        return bar_chart(points, summary)
+        actual = dict(indicator.actual)
+        groups = [Group(strings["baseline_short"], (point(indicator.baseline, "baseline"),))
+                  ] if indicator.baseline.status is not CellStatus.empty else []
+        groups += [Group(str(year), (point(figure, "target"), point(actual.get(year), "actual"))[:2 if actual else 1])
+                   for year, figure in indicator.targets]  # an actual value beside each target, once there are any
+        return column_chart(groups, {k: strings[k] for k in ("baseline", "target", "actual")},
+                            shown(indicator.indicator.unit, lang), None if boolean else partial(format_number, lang=lang))
 
     def share_charts(self, program: ProgramView, lang: str) -> dict[str, Chart | None]:
         """Funding by priority and by source, as horizontal bars."""
         strings = self.strings[lang]
-        by_priority = [
-            (p.priority.name.en if lang == "en" and p.priority.name.en else p.priority.name.uk,
-             sum(p.amounts.values(), Decimal(0)))
-            for p in program.priorities if p.amounts
-        ]
+        by_priority = [(shown(p.priority.name, lang), sum(p.amounts.values(), Decimal(0)))
+                       for p in program.priorities if p.amounts]
         by_source = [(strings[f"source_{source.value}"], value) for source, value in program.amounts_by_source.items()]
-        charts: dict[str, Chart | None] = {}
-        for name, points in (("priority", by_priority), ("source", by_source)):
-            labelled = [(label, value, format_number(value, lang)) for label, value in points]
-            summary = "; ".join(f"{label}: {text}" for label, _, text in labelled)
-            charts[name] = hbar_chart(labelled, f"{summary} ({strings['thousand_uah']})") if labelled else None
-        return charts
+        return {name: self.amount_chart(points, lang, horizontal=True) if points else None
+                for name, points in (("priority", by_priority), ("source", by_source))}
 
     def funding_chart(self, program: ProgramView, lang: str) -> Chart | None:
-        if not program.amounts_by_year:
-            return None
-        points = [(str(year), program.amounts_by_year.get(year),
-                   format_number(program.amounts_by_year[year], lang) if year in program.amounts_by_year
-                   else self.strings[lang]["no_value"], "amount") for year in program.years]
-        summary = "; ".join(f"{label}: {text}" for label, _, text, _ in points)
-        return bar_chart(points, summary + f" ({self.strings[lang]['thousand_uah']})")
+        years = [(str(year), program.amounts_by_year.get(year)) for year in program.years]
+        return self.amount_chart(years, lang) if program.amounts_by_year else None
+
+    def amount_chart(self, points: list[tuple[str, Decimal | None]], lang: str, horizontal: bool = False) -> Chart:
+        """Amounts in thousand UAH, by year in columns or by name across."""
+        strings = self.strings[lang]
+        groups = [Group(label, (Point(value, strings["no_value"] if value is None else format_number(value, lang),
+                                      "amount"),)) for label, value in points]
+        draw = bar_chart if horizontal else column_chart
+        return draw(groups, {"amount": strings["amount"]}, strings["thousand_uah"], partial(format_number, lang=lang))
 
     def not_found(self) -> bytes:
         return self.render(Page("", "404.html", "uk", {}))

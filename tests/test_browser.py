@@ -730,6 +730,48 @@ def test_chart_has_a_name_and_matches_its_table(browser: Browser, site_url: str,
     page.context.close()
 
 
+# Each text of every chart on the page: its font size as rendered (the computed size in the viewBox's units
+# times the SVG's scale), the height of its box per line, and whether it stays inside its SVG.
+_CHART_TEXTS = """() => [...document.querySelectorAll('figure.chart svg')].flatMap(svg => {
+    const box = svg.getBoundingClientRect(), scale = box.width / svg.viewBox.baseVal.width;
+    return [...svg.querySelectorAll('text')].filter(t => t.textContent.trim()).map(t => {
+        const own = t.getBoundingClientRect(), lines = Math.max(1, t.querySelectorAll('tspan').length);
+        return {text: t.textContent, size: parseFloat(getComputedStyle(t).fontSize) * scale,
+                height: own.height / lines,
+                inside: own.left >= box.left - 1 && own.right <= box.right + 1 && own.bottom <= box.bottom + 1};
+    });
+})"""
+
+
+@pytest.mark.parametrize("lang", ["uk", "en"])
+@pytest.mark.parametrize("kind", ["indicator", "program"])
+def test_chart_text_is_readable_on_a_phone_and_its_legend_names_the_bars(browser: Browser, site_url: str,
+                                                                        kind: str, lang: str) -> None:
+    """At 360 px every word of every chart renders at 14 px or more and stays inside its chart (at 1280 px
+    too); each chart's legend names the kinds of bars it draws, in the page's words."""
+    strings = yaml.safe_load((ROOT / "templates" / f"strings.{lang}.yaml").read_text(encoding="utf-8"))
+    page, errors, _ = _open(browser, _url(site_url, kind, lang), width=360, javascript=False)
+    texts = page.evaluate(_CHART_TEXTS)
+    assert texts and not errors
+    small = [t for t in texts if t["size"] < 14 or t["height"] < 14]
+    assert not small, small
+    assert all(t["inside"] for t in texts), [t for t in texts if not t["inside"]]
+    charts = page.evaluate("""() => [...document.querySelectorAll('figure.chart svg')].map(svg => ({
+        legend: [...svg.querySelectorAll('text.legend')].map(t => t.textContent),
+        kinds: [...new Set([...svg.querySelectorAll('rect.bar')].map(r => [...r.classList].find(c => c.startsWith('bar-')).slice(4)))],
+        gridlines: svg.querySelectorAll('.grid').length}))""")
+    assert len(charts) == (1 if kind == "indicator" else 3)
+    for chart in charts:
+        assert chart["legend"] == [strings[k] for k in chart["kinds"]] and chart["legend"]
+        assert 3 <= chart["gridlines"] <= 5
+    if kind == "indicator":
+        assert charts[0]["legend"] == [strings["baseline"], strings["target"]]
+    page.set_viewport_size({"width": 1280, "height": 800})
+    wide = page.evaluate(_CHART_TEXTS)
+    assert all(t["inside"] for t in wide) and min(t["size"] for t in wide) >= 14
+    page.context.close()
+
+
 def _transferred(browser: Browser, url: str) -> dict[str, int]:
     """Bytes a server sending gzip would transfer for each resource the page loads."""
     context = browser.new_context(viewport={"width": 1280, "height": 800})

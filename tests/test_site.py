@@ -820,55 +820,179 @@ def test_sitemap_lists_every_page_and_splits_past_the_protocol_limit(
     assert f"Sitemap: {base_url}sitemap.xml" in (out / "robots.txt").read_text(encoding="utf-8")
 
 
-def test_column_chart_scales_bars_and_keeps_each_charts_labels() -> None:
-    """Bars stand for their values (the largest fills the plot; no value, no bar) whatever the labels; two
-    charts of the same values, as an indicator's two languages are, share where the bars stand, not their words."""
-    from generator.charts import COLUMN_CHART, bar_chart
+def _groups(values: list[Decimal | None], kind: str = "target") -> list:
+    from generator.charts import Group, Point
 
-    _, height, top, bottom, _ = COLUMN_CHART
-    plot = height - top - bottom
+    return [Group(str(2025 + i), (Point(v, "" if v is None else str(v), kind),)) for i, v in enumerate(values)]
+
+
+@pytest.mark.parametrize(("low", "high"), [
+    ("0", "1"), ("0", "7"), ("0", "80.0"), ("0", "8632.5"), ("-10", "40"), ("-3", "0"), ("0", "0"), ("0", "0.3"),
+    ("2", "2"), ("0", "99999"), ("-0.5", "12345.67"), ("0", "1E+9"), ("0", "101"), ("-7", "-2"), ("0.001", "0.004"),
+] + [("0", str(Decimal(i) * Decimal("0.37"))) for i in range(1, 300, 7)])
+def test_gridlines_are_round_and_cover_the_values_from_zero(low: str, high: str) -> None:
+    """3 to 5 gridlines a round step apart (1, 2, 2.5 or 5 times a power of ten), zero among them, the
+    lowest at or below the smallest value and the highest at or above the largest."""
+    from generator.charts import ticks
+
+    marks = ticks(Decimal(low), Decimal(high))
+    assert 3 <= len(marks) <= 5 and Decimal(0) in marks
+    assert marks[0] <= Decimal(low) and marks[-1] >= Decimal(high)
+    steps = {b - a for a, b in zip(marks, marks[1:])}
+    assert len(steps) == 1
+    step = steps.pop()
+    assert step.scaleb(-step.adjusted()) in {Decimal(1), Decimal(2), Decimal("2.5"), Decimal(5)}
+    places = {mark.as_tuple().exponent for mark in marks}
+    assert len(places) == 1  # written alike: 0.0, 2.5, 5.0, not 0, 2.5, 5
+
+
+def test_column_chart_bars_stand_on_zero_and_scale_with_their_values() -> None:
+    """Each column starts at the axis at zero, up for a positive value and down for a negative one; its
+    length is proportional to its value; no value, no column; the gridlines are labelled by the page's
+    number format and the highest covers the largest value."""
+    from generator.charts import PLOT, column_chart, ticks
+
     values = [Decimal("40"), None, Decimal("-10"), Decimal("80.0"), Decimal("0")]
-    uk = bar_chart([(f"<{i}>", v, f"{v} од.", "target") for i, v in enumerate(values)], "опис")
-    en = bar_chart([(f"y{i}", v, f"{v} u.", "target") for i, v in enumerate(values)], "summary")
-    heights = [float(bar.height) for bar in uk.bars]
-    assert heights == [plot / 2, 0.0, plot / 8, plot, 0.0]
-    assert [float(bar.y) + float(bar.height) for bar in uk.bars] == [top + plot] * len(values)  # on the axis
-    xs = [float(bar.x) for bar in uk.bars]
+    chart = column_chart(_groups(values), {"target": "Target"}, "units", lambda v: f"n{v}")
+    assert not chart.horizontal
+    assert [t.text for t in chart.ticks] == [f"n{m}" for m in ticks(Decimal(-10), Decimal(80))]
+    zero_tick = next(t for t in chart.ticks if t.text == "n0")
+    assert zero_tick.at == pytest.approx(chart.zero)
+    assert max(t.at for t in chart.ticks) - min(t.at for t in chart.ticks) == pytest.approx(PLOT)
+    top = min(t.at for t in chart.ticks)
+    per_unit = {round(bar.height / abs(float(v)), 6) for bar, v in zip(chart.bars, values) if v}
+    assert len(per_unit) == 1  # lengths proportional to the values
+    for bar, value in zip(chart.bars, values):
+        assert bar.y >= top - 1e-9
+        if value is None or value == 0:
+            assert bar.height == 0 and bar.y == pytest.approx(chart.zero)
+        elif value > 0:
+            assert bar.y + bar.height == pytest.approx(chart.zero) and bar.value_y < bar.y
+        else:
+            assert bar.y == pytest.approx(chart.zero) and bar.value_y > bar.y + bar.height
+    assert [bar.value_text for bar in chart.bars] == ["40", "", "-10", "80.0", "0"]
+    xs = [bar.x for bar in chart.bars]
     assert xs == sorted(xs) and len(set(xs)) == len(xs)
-    assert [(b.x, b.y, b.width, b.height) for b in uk.bars] == [(b.x, b.y, b.width, b.height) for b in en.bars]
-    assert [bar.label for bar in uk.bars] == [f"<{i}>" for i in range(5)]  # escaped where a page shows it
-    assert [bar.label for bar in en.bars] == [f"y{i}" for i in range(5)] and en.summary == "summary"
-    assert uk.bars[3].value_text == "80.0 од." and en.bars[3].value_text == "80.0 u."
+    assert chart.summary == "2025: 40; 2026: ; 2027: -10; 2028: 80.0; 2029: 0 (units)"
+
+
+def test_a_yes_or_no_chart_has_no_gridlines_and_its_bars_say_yes_or_no() -> None:
+    from generator.charts import PLOT, Group, Point, column_chart
+
+    groups = [Group("Базове", (Point(Decimal(0), "Ні", "baseline"),)),
+              Group("2026", (Point(Decimal(1), "Так", "target"),))]
+    chart = column_chart(groups, {"baseline": "Базове значення", "target": "Цільове значення", "actual": "Ф"},
+                         "Так/Ні", None)
+    assert chart.ticks == [] and [b.value_text for b in chart.bars] == ["Ні", "Так"]
+    assert [b.height for b in chart.bars] == [0, pytest.approx(PLOT)]
+    assert [name for _, name, _, _ in chart.legend] == ["Базове значення", "Цільове значення"]  # only kinds shown
+    svg = str(chart.svg("t", "c"))
+    assert 'class="grid"' not in svg and 'class="tick' not in svg and ">Так</text>" in svg
+
+
+def test_labels_wrap_at_words_onto_at_most_three_lines() -> None:
+    from generator.charts import CHAR, wrap
+
+    name = "Цифрова трансформація управління громадою та публічних послуг для мешканців"
+    lines = wrap(name, 30 * CHAR)
+    assert len(lines) == 3 and " ".join(lines) == name and all(len(line) <= 30 for line in lines)
+    assert wrap("2026", 100) == ("2026",)
+    assert wrap("Надзвичайнодовгеслово і ще", 5 * CHAR) == ("Надзвичайнодовгеслово", "і ще")  # a long word whole
+    many = wrap(" ".join(["слово"] * 30), 22 * CHAR)
+    assert len(many) == 3 and many[-1].endswith("…") and all(len(line) <= 22 for line in many)
+    assert set(" ".join(many).removesuffix("…").split()) == {"слово"}  # cut at a word
+
+
+def test_columns_that_would_not_fit_a_phone_are_drawn_across_and_every_text_stays_inside() -> None:
+    """Eight years of five-digit amounts do not fit side by side in a phone's column: the chart becomes
+    horizontal bars, each value beside its bar, and no text reaches past the viewBox (by a generous
+    estimate of its width)."""
+    from generator.charts import WIDTH, column_chart, text_width
+
+    few = column_chart(_groups([Decimal("12345.6"), Decimal("2345.6"), Decimal("345.6")]), {"target": "T"}, "u",
+                       str)
+    many = column_chart(_groups([Decimal("12345.6") * (i + 1) for i in range(8)]), {"target": "T"}, "u", str)
+    negative = column_chart(_groups([Decimal("-12345.6"), Decimal("2.5")] * 4), {"target": "T"}, "u", str)
+    assert not few.horizontal and many.horizontal and negative.horizontal
+    for chart in (few, many, negative):
+        for bar in chart.bars:
+            width = text_width(bar.value_text)
+            left = {"start": bar.value_x, "end": bar.value_x - width, "middle": bar.value_x - width / 2}
+            assert 0 <= left[bar.value_anchor] and left[bar.value_anchor] + width <= WIDTH, bar
+        for label in chart.labels:
+            assert all(text_width(line) <= WIDTH for line in label.lines)
+    for a, b in zip(few.bars, few.bars[1:]):  # columns' values do not run into each other
+        assert b.value_x - a.value_x >= (text_width(a.value_text) + text_width(b.value_text)) / 2
+    assert negative.bars[0].value_anchor == "end"
+    assert negative.bars[0].x + negative.bars[0].width == pytest.approx(negative.zero)  # from zero, leftwards
+
+
+def test_a_chart_escapes_every_text_it_draws() -> None:
+    from generator.charts import Group, Point, bar_chart, column_chart
+
+    hostile = "<script>alert(1)</script>"
+    names = {"amount": "Сума <тис.>"}
+    across = bar_chart([Group(hostile + " напрям & ще", (Point(Decimal("10"), "10 <од.>", "amount"),)),
+                        Group("Безпека", (Point(Decimal(5), "5", "amount"),))], names, "тис. & грн", lambda v: f"<{v}>")
+    columns = column_chart([Group("<i>", (Point(Decimal(3), "3 <од.>", "amount"),))], names, "<u>",
+                           lambda v: f"<{v}>")
+    for chart, value in ((across, "10 &lt;од.&gt;"), (columns, "3 &lt;од.&gt;")):
+        svg = str(chart.svg("Назва <b>", "c"))
+        assert not re.search(r"<(script|b|i|u|тис|од|\d)", svg), svg
+        assert "Назва &lt;b&gt;" in svg and "Сума &lt;тис.&gt;</text>" in svg and f">{value}</text>" in svg
+        assert 'aria-labelledby="c-t c-d"' in svg and "&lt;0" in svg and 'class="axis"' in svg
+    svg = str(across.svg("t", "p"))
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; напрям &amp; ще" in svg and "(тис. &amp; грн)</desc>" in svg
+    assert "&lt;i&gt;" in str(columns.svg("t", "c")) and "(&lt;u&gt;)</desc>" in str(columns.svg("t", "c"))
 
 
 def test_charts_draw_numbers_without_floating_point_noise() -> None:
-    """Where a bar and its texts stand is written with at most two decimals (not 124.80000000000001)."""
-    from generator.charts import bar_chart, hbar_chart
+    """Every coordinate the SVG writes has at most one decimal (not 124.80000000000001)."""
+    from generator.charts import bar_chart, column_chart
 
     for count in range(1, 9):
-        for step in ("0.7", "3.3", "13", "99.9"):
-            values = [Decimal(step) * (i + 1) for i in range(count)]
-            charts = [bar_chart([(str(i), v, str(v), "target") for i, v in enumerate(values)], ""),
-                      hbar_chart([(str(i), v, str(v)) for i, v in enumerate(values)], "")]
-            for chart in charts:
-                for bar in chart.bars:
-                    for name in ("x", "y", "width", "height", "text_x", "value_y", "label_y"):
-                        assert re.fullmatch(r"-?\d+(\.\d{1,2})?", str(getattr(bar, name))), (name, getattr(bar, name))
+        for step in ("0.7", "3.3", "13", "99.9", "-4.1"):
+            groups = _groups([Decimal(step) * (i + 1) for i in range(count)])
+            for chart in (column_chart(groups, {"target": "T"}, "u", str), bar_chart(groups, {"target": "T"}, "u", str)):
+                svg = str(chart.svg("t", "c"))
+                values = re.findall(r'\s(?:x|y|width|height)="([^"]*)"', svg)
+                values += [n for d in re.findall(r'\sd="([^"]*)"', svg) for n in re.split(r"[MVH ]", d) if n]
+                assert values
+                for value in values:
+                    assert re.fullmatch(r"-?\d+(\.\d)?", value), value
+                assert re.fullmatch(r"0 0 640 \d+(\.\d)?", re.search(r'viewBox="([^"]*)"', svg).group(1))
 
 
-def test_a_chart_escapes_its_words_and_cuts_long_labels_at_a_word() -> None:
-    """The SVG a chart draws: its title, summary and labels escaped, a horizontal bar's long label cut at a
-    word with "...", each bar's value beside it."""
-    from generator.charts import bar_chart, hbar_chart
-
-    long_name = "Цифрова трансформація управління <громадою> та публічних послуг для мешканців"
-    svg = str(hbar_chart([(long_name, Decimal("10"), "10,0"), ("Безпека & захист", Decimal("5"), "5,0")],
-                         "<summary>").svg("Title <b>", "p"))
-    assert "<b>" not in svg and "<summary>" not in svg and "&lt;summary&gt;" in svg and "Title &lt;b&gt;" in svg
-    assert ">Цифрова трансформація управління &lt;громадою&gt;...</text>" in svg
-    assert ">Безпека &amp; захист</text>" in svg and svg.count('class="value start">') == 2
-    column = str(bar_chart([("2025", Decimal("3"), "3 <од.>", "target")], "s").svg("t", "c"))
-    assert 'aria-labelledby="c-t c-d"' in column and ">3 &lt;од.&gt;</text>" in column and 'class="axis"' in column
+def test_built_charts_name_their_bars_and_show_actual_values_hatched(tmp_path: Path, minimal_content: Path) -> None:
+    """Built pages: an indicator's chart with reported actual values has a legend naming baseline, target and
+    actual, the actual bars hatched, and says each year's values in its description; a yes-or-no indicator's
+    bars say yes or no; a priority direction's name is escaped in the program's chart."""
+    program = minimal_content / "testova-2025-2027"
+    indicators = program / "indicators.yaml"
+    indicators.write_text(indicators.read_text(encoding="utf-8").replace(
+        "    targets: {2025: 10, 2026: 20, 2027: 30}\n",
+        "    targets: {2025: 10, 2026: 20, 2027: 30}\n    actual: {2025: 8}\n"), encoding="utf-8")
+    source = program / "program.yaml"
+    source.write_text(source.read_text(encoding="utf-8").replace(
+        "Цифрова трансформація органу", "<script>alert(1)</script> Цифрова трансформація органу"), encoding="utf-8")
+    out = tmp_path / "site"
+    assert build(minimal_content, out, search=False).built
+    strings = {lang: yaml.safe_load((TEMPLATES / f"strings.{lang}.yaml").read_text(encoding="utf-8")) for lang in LANGS}
+    for lang in LANGS:
+        s = strings[lang]
+        page = (out / f"{lang}/testova-2025-2027/indicators/edms-officials/index.html").read_text(encoding="utf-8")
+        svg = page[page.index("<svg"):page.index("</svg>")]
+        assert re.findall(r'class="legend start">([^<]*)<', svg) == [s["baseline"], s["target"], s["actual"]]
+        assert svg.count('fill="url(#values-chart-hatch)"') == 2  # the legend's sample and 2025's bar
+        assert f"2025: {s['target']} 10, {s['actual']} 8; 2026: {s['target']} 20" in svg
+        boolean = (out / f"{lang}/testova-2025-2027/indicators/online-services-available/index.html").read_text(
+            encoding="utf-8")
+        values = re.findall(r'class="value middle">([^<]*)<', boolean)
+        assert values == [s["no"], s["no"], s["yes"], s["yes"]] and 'class="tick' not in boolean
+        home = (out / f"{lang}/testova-2025-2027/index.html").read_text(encoding="utf-8")
+        assert re.findall(r'class="legend start">([^<]*)<', home)[0] == s["amount"]
+    home = (out / "uk/testova-2025-2027/index.html").read_text(encoding="utf-8")
+    assert "<script>alert" not in home and "&lt;script&gt;alert(1)&lt;/script&gt; Цифрова" in home
 
 
 def test_interface_strings_are_written_into_the_templates_and_a_missing_one_is_named(tmp_path: Path) -> None:
