@@ -258,12 +258,13 @@ def _notes_by_subject(problems: list[Problem]) -> dict[str, list[Problem]]:
 def _once_per_defect(problems: list[Problem]) -> list[Problem]:
     """One subject's notes, one per defect. Totals on one page that miss the sum of their parts by the same
     amount are one slip the document carried from row to row (a source's row into «усі джерела», a row's
-    total into the task's total): the first says it. The funding tables mark every such cell all the same."""
+    total into the task's total): the first says it, and the page's funding tables still show each such total."""
     kept: list[Problem] = []
     seen: set[tuple[object, ...]] = set()
     for problem in problems:
         params = dict(problem.params)
-        key = (problem.code, str(params.get("difference"))) if problem.code == "total-mismatch" else (problem.code, problem.params)
+        key = ((problem.code, str(params.get("difference"))) if problem.code == "total-mismatch"
+               else (problem.code, problem.params))
         if key not in seen:
             seen.add(key)
             kept.append(problem)
