@@ -298,11 +298,28 @@ class SiteView:
 
 
 def _notes_by_subject(problems: list[Problem]) -> dict[str, list[Problem]]:
+    """The notes readers see, by the page they concern: the warnings with a reader's wording, once per defect."""
     notes: dict[str, list[Problem]] = defaultdict(list)
     for problem in problems:
-        if problem.severity == "warning" and problem.code != "english-missing":
+        if problem.severity == "warning" and problem.for_readers:
             notes[problem.subject or "program"].append(problem)
-    return notes
+    return defaultdict(list, {subject: _once_per_defect(found) for subject, found in notes.items()})
+
+
+def _once_per_defect(problems: list[Problem]) -> list[Problem]:
+    """One subject's notes, one per defect. Totals on one page that miss the sum of their parts by the same
+    amount are one slip the document carried from row to row (a source's row into «усі джерела», a row's
+    total into the task's total): the first says it, and the page's funding tables still show each such total."""
+    kept: list[Problem] = []
+    seen: set[tuple[object, ...]] = set()
+    for problem in problems:
+        params = dict(problem.params)
+        key = ((problem.code, str(params.get("difference"))) if problem.code == "total-mismatch"
+               else (problem.code, problem.params))
+        if key not in seen:
+            seen.add(key)
+            kept.append(problem)
+    return kept
 
 
 def assemble(corpus: Corpus) -> SiteView:
@@ -348,6 +365,7 @@ def _assemble_program(source: ProgramSource, problems: list[Problem], catalogue:
     program = source.program
     years = list(range(program.period.start, program.period.end + 1))
     notes = _notes_by_subject(problems)
+    shown = {id(note) for found in notes.values() for note in found}
     parent = {}
     subdirections = {}
     for priority in program.priorities:
@@ -391,7 +409,7 @@ def _assemble_program(source: ProgramSource, problems: list[Problem], catalogue:
         source, years, priorities, tasks, indicators, dict(sorted(by_year.items())),
         {s: by_source[s] for s in FundingSource if s in by_source},
         funding_lines(program.stated_totals, years), funding_lines(passport_rows, years),
-        notes.get("program", []), [p for p in problems if p.severity == "warning" and p.code != "english-missing"],
+        notes.get("program", []), [p for p in problems if id(p) in shown],
         parent, problems,
     )
 

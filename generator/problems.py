@@ -2,7 +2,8 @@
 
 Every message the validator can say is in ``MESSAGES`` below, in Ukrainian and
 English, so the handbook can list them all and a test can check both
-languages have the same placeholders.
+languages have the same placeholders. What readers of the site see of a warning is
+its note, in ``NOTES``: plain words about the document, none about its sources.
 """
 
 from __future__ import annotations
@@ -10,8 +11,11 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Callable, Literal
+
+from . import figures
 
 Severity = Literal["error", "warning"]
 
@@ -262,6 +266,63 @@ ADVICE: dict[str, tuple[str, str]] = {
     "unit-kind-mismatch": _KEEP,
 }
 
+# What readers of the site see for a warning: what the document states and what its own figures give,
+# never which field or file to edit (that is the clerk's message above). Both languages take the same
+# placeholders; note() gives each the language's value (``what_en`` for ``what`` in English) and shows
+# numbers in the page's format. A note starts with a capital letter whatever its first placeholder holds.
+#
+# Not shown to readers (NOT_FOR_READERS), because the page already says it or it is not about the
+# document: hromada-name-missing (every heading already reads «Громада не названа в документі»),
+# bad-timeframe (the page shows the timeframe exactly as the document writes it), program-id-transliteration
+# (the site's address, not the document), section-file-orphan (a file in the sources, not the document),
+# english-missing (each untranslated text is marked where it stands). task-no-responsible and
+# task-no-timeframe are shown: the page's «значення немає» alone does not say that the document is silent.
+NOTES: dict[str, tuple[str, str]] = {
+    "total-mismatch": (
+        "{what}: у документі — {stated}\u00a0тис. грн, а сума складових — {computed}\u00a0тис. грн.",
+        "{what}: the document states {stated}\u00a0thousand UAH, but its parts add up to {computed}\u00a0thousand UAH.",
+    ),
+    "change-mismatch": (
+        "Динаміка: у документі — {stated}, а цільові значення ({rule}) дають {computed}.",
+        "Change: the document states {stated}, but the targets ({rule}) give {computed}.",
+    ),
+    "values-missing": (
+        "Цільових значень на {years} у документі немає.",
+        "The document gives no targets for {years}.",
+    ),
+    "percent-out-of-range": (
+        "У документі значення {value}%, а відсоток може бути лише від 0 до 100.",
+        "The document gives {value}%, but a percentage can only be from 0 to 100.",
+    ),
+    "unit-kind-mismatch": (
+        "Одиниця виміру в документі — «{unit}», а значення записано як {kind}.",
+        "The document's unit is '{unit}', but the values are written as {kind}.",
+    ),
+    "task-no-responsible": (
+        "У документі не зазначено відповідальних за виконання цього завдання.",
+        "The document does not name who is responsible for this task.",
+    ),
+    "task-no-timeframe": (
+        "У документі не зазначено строків виконання цього завдання.",
+        "The document gives no timeframe for this task.",
+    ),
+}
+NOT_FOR_READERS = frozenset({
+    "hromada-name-missing", "bad-timeframe", "program-id-transliteration", "section-file-orphan", "english-missing",
+})
+# Placeholders that hold a number, shown in the page language's format; a stated change keeps its sign and «%».
+_NUMBERS = {"total-mismatch": {"stated", "computed", "difference"}, "change-mismatch": {"computed"},
+            "percent-out-of-range": {"value"}}
+_CHANGES = {"change-mismatch": {"stated"}}
+# How the values of an indicator's kind are written, for unit-kind-mismatch.
+_KIND_WORDS = {
+    "percent": ("відсотки", "percentages"),
+    "count": ("кількість", "counts"),
+    "boolean": ("«Так» або «Ні»", "Yes or No"),
+    "ratio": ("співвідношення", "ratios"),
+    "number": ("числа", "numbers"),
+}
+
 _TYPE_NAMES = {
     "text": ("текст", "text"),
     "quoted text": (
@@ -317,8 +378,33 @@ class Problem:
         statement = self.statement(lang)
         return f"{statement} {advice[0 if lang == 'uk' else 1]}" if advice else statement
 
+    @property
+    def for_readers(self) -> bool:
+        """Whether the site shows this problem to readers, as a data-quality note."""
+        return self.code in NOTES
+
+    def note(self, lang: str, number: Callable[[Decimal, str], str]) -> str:
+        """The data-quality note readers see, its numbers written by ``number`` (the pages' format_number)."""
+        params = dict(self.params)
+        shown: dict[str, Any] = {}
+        for name, value in params.items():
+            if name.endswith("_en") and name[:-3] in params:
+                continue
+            if lang != "uk" and f"{name}_en" in params:
+                value = params[f"{name}_en"]
+            if name in _CHANGES.get(self.code, ()):
+                value = _change_text(value, lang, number)
+            elif name in _NUMBERS.get(self.code, ()):
+                value = _number_text(value, lang, number)
+            elif name == "kind" and self.code == "unit-kind-mismatch":
+                words = _KIND_WORDS.get(str(value))
+                value = words[0 if lang == "uk" else 1] if words else value
+            shown[name] = value
+        text = NOTES[self.code][0 if lang == "uk" else 1].format(**shown)
+        return text[:1].upper() + text[1:]
+
     def statement(self, lang: str = "uk") -> str:
-        """What is wrong, without advice: the data-quality note readers see."""
+        """What is wrong, without advice: what the validator says before its advice."""
         _, uk, en = MESSAGES[self.code]
         params = dict(self.params)
         # Some messages take a separately translated phrase: `what` / `what_en`.
@@ -364,6 +450,24 @@ class Problem:
             "code": self.code,
             "message": self.message(lang),
         }
+
+
+def _number_text(value: Any, lang: str, number: Callable[[Decimal, str], str]) -> str:
+    """A number a check wrote as plain text («-1», «0.55»), in the page language's format."""
+    try:
+        amount = Decimal(str(value))
+    except InvalidOperation:
+        return str(value)
+    return number(amount, lang) if amount.is_finite() else str(value)
+
+
+def _change_text(value: Any, lang: str, number: Callable[[Decimal, str], str]) -> str:
+    """A change as the document states it («+1,5%»), in the page language's format, its sign and «%» kept."""
+    change = figures.parse_change(value if isinstance(value, (int, Decimal)) else str(value))
+    if change is None or change.amount is None:
+        return str(value)
+    sign = "+" if change.amount > 0 and str(value).lstrip().startswith("+") else ""
+    return f"{sign}{number(change.amount, lang)}{'%' if change.percent else ''}"
 
 
 def summary(problems: list[Problem], lang: str = "uk") -> str:

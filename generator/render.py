@@ -369,7 +369,8 @@ class Renderer:
             return strings[f"source_{source.value}"]
 
         def note(problem: Any) -> str:
-            return problem.statement(lang)
+            """A data-quality note in a reader's words, its numbers in the page's format."""
+            return problem.note(lang, format_number)
 
         return {"S": self.escaped[lang], "href": href, "t": t, "plain": plain, "num": num, "amount": amount,
                 "money": money, "fig": fig, "count": count,

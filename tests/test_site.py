@@ -256,9 +256,79 @@ def test_each_item_page_shows_its_own_data_quality_notes_and_only_those(built) -
             section = html[html.index('<section class="notes"'):]
             section = section[:section.index("</section>")]
             shown = [unescape(re.sub(r"<[^>]+>", "", li)) for li in re.findall(r"<li>(.*?)</li>", section, re.S)]
-            assert shown == [unescape(re.sub(r"<[^>]+>", "", str(p.statement(lang)))) for p in item.notes], item.route(lang)
+            assert shown == [unescape(re.sub(r"<[^>]+>", "", p.note(lang, format_number))) for p in item.notes], item.route(lang)
             with_notes += 1
     assert with_notes > 20 and without > 20, (with_notes, without)
+
+
+def test_a_slip_the_document_carries_into_two_totals_is_one_note_on_their_page(built) -> None:
+    """Kremenchuk's document states a task's 14 + 18 + 18 as 49 and carries that into the program's totals:
+    «усі джерела» (69 682) and «бюджет громади» (62 863) are each 1 short of their years. The validator reports
+    both rows; the program's page says it once, in the page's number format."""
+    from generator.assemble import assemble
+
+    site, _ = built
+    program = next(p for p in assemble(validate(CONTENT)).programs if p.id == "kremenchutska-2026-2028")
+    assert len([p for p in program.problems if p.code == "total-mismatch" and p.subject == "program"]) == 2
+    assert [p.code for p in program.notes] == ["total-mismatch"]
+    for lang in LANGS:
+        html = (site / program.route(lang) / "index.html").read_text(encoding="utf-8")
+        listed = html[html.index('<ul class="notes">'):]
+        text = unescape(re.sub(r"<[^>]+>", "", listed[:listed.index("</ul>")]))
+        assert text.count(f"{format_number(Decimal(69682), lang)}\u00a0") == 1, lang
+        assert format_number(Decimal(62863), lang) not in text, lang
+
+
+def _source_fields() -> set[str]:
+    """Every field name a source file can hold: those of the model's classes."""
+    from pydantic import BaseModel
+
+    import generator.model as model
+
+    return {name for value in vars(model).values() if isinstance(value, type) and issubclass(value, BaseModel)
+            for name in value.model_fields}
+
+
+def _text_readers_get(html: str) -> str:
+    """A page's words, as a reader (or a screen reader) gets them: no scripts, styles or tags."""
+    html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S | re.I)
+    return unescape(re.sub(r"<[^>]+>", " ", html))
+
+
+def _as_source_field() -> re.Pattern[str]:
+    """A source field written as one, as a clerk's message writes it: «timeframe:», 'responsible:', `en:`,
+    hromada: name:, stated_totals: (not a word of prose before a colon, as in "Total funding: 14 469")."""
+    names = sorted(_source_fields(), key=len, reverse=True)
+    field = "|".join(map(re.escape, names))
+    joined = "|".join(re.escape(name) for name in names if "_" in name)
+    return re.compile(rf"[«'\"‘“`]\s*(?:{field}):|(?<![\w-])(?:{field}):\s*(?:{field}):|(?<![\w-])(?:{joined}):(?![\w/])")
+
+
+def test_no_page_tells_readers_what_to_edit_in_the_sources(built) -> None:
+    """What to add to which file is for clerks, in `validate`: no page of the five real programs, in either
+    language, names a source field as a field («timeframe:», 'responsible:', hromada: name:) or says
+    «Додайте», «Add a», «.yaml»."""
+    site, _ = built
+    as_field = _as_source_field()
+    found: dict[str, list[str]] = {}
+    programs: set[str] = set()
+    for path in _html_files(site):
+        # A data package's preview shows each note's source file as its rows hold it: provenance, not advice.
+        html = re.sub(r"<td>[\w.-]+/[\w./-]+\.yaml</td>", "<td></td>", path.read_text(encoding="utf-8"))
+        text = _text_readers_get(html)
+        hits = as_field.findall(text) + [word for word in ("Додайте", "Add a", ".yaml") if word in text]
+        if hits:
+            found[path.relative_to(site).as_posix()] = hits
+        parts = path.relative_to(site).parts
+        if len(parts) > 2 and parts[0] in LANGS:
+            programs.add(f"{parts[0]}/{parts[1]}")
+    assert not found, found
+    real = {folder.name for folder in CONTENT.iterdir() if (folder / "program.yaml").is_file()}
+    assert len(real) == 5 and {f"{lang}/{program}" for lang in LANGS for program in real} <= programs
+    # What the clerks' messages say is what this looks for.
+    for clerks in ("Додайте поле «timeframe:»", "Add a 'responsible:' field", "Add 'hromada: name:'", "an `en:` field"):
+        assert as_field.search(clerks), clerks
+    assert not as_field.search("Total funding: 14 469. Area of the hromada: 635.9 km2")
 
 
 def test_the_search_libraries_are_as_published_in_the_versions_locked() -> None:
