@@ -92,7 +92,7 @@ class _Audit(HTMLParser):
         if tag == "script":
             if values.get("type") == "application/ld+json":
                 self.in_script = "jsonld"
-            elif (values.get("src") or "").endswith("assets/search.js") and len(attrs) <= 2:
+            elif (values.get("src") or "").endswith(("assets/search.js", "assets/site.js")) and len(attrs) <= 2:
                 self.in_script = "ours"
             else:
                 self.bad.append(f"<script {attrs}>")

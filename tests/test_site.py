@@ -273,7 +273,7 @@ def test_a_slip_the_document_carries_into_two_totals_is_one_note_on_their_page(b
     assert [p.code for p in program.notes] == ["total-mismatch"]
     for lang in LANGS:
         html = (site / program.route(lang) / "index.html").read_text(encoding="utf-8")
-        listed = html[html.index('<ul class="notes">'):]
+        listed = html[html.index('<details class="notes">'):]
         text = unescape(re.sub(r"<[^>]+>", "", listed[:listed.index("</ul>")]))
         assert text.count(f"{format_number(Decimal(69682), lang)}\u00a0") == 1, lang
         assert format_number(Decimal(62863), lang) not in text, lang
