@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterator
 
 from . import export
+from .compare import program_uses
 from .assemble import ProgramView, SiteView, assemble
 from .datapackage import package_files, program_package, source_of
 from .dcat import dataset_turtle
@@ -178,13 +179,13 @@ def program_unit(index: int) -> Checked:
 
 def _common_part(renderer: Renderer, program: ProgramView, package: Any, dcat: str) -> dict[str, Any]:  # noqa: ANN401
     """What the pages that list every program need of this one (see incremental.ProgramPart)."""
-    by_lang = [renderer.comparison_entries(program, lang) for lang in LANGS]
     hromada = program.program.hromada
     return {"rows": {name: len(rows) for name, rows in package.tables.items()}, "dcat": dcat,
             "source": source_of(program), "home": [renderer.home_entry(program, lang) for lang in LANGS],
             "oblast": hromada.oblast.model_dump(exclude_none=True) if hromada.oblast else None,
+            "hromada": hromada.name.model_dump(exclude_none=True) if hromada.name else None,
             "names": [shown(hromada.name, lang) for lang in LANGS],
-            "uses": [[items[0][0], *(entry for _, entry in items)] for items in zip(*by_lang)],
+            "uses": program_uses(renderer, program),
             "problems": [p.plain(str(program.source.folder)) for p in program.problems]}
 
 

@@ -29,7 +29,7 @@ from .charts import Chart, Group, Point, bar_chart, column_chart
 from .datapackage import TABLES, Package, csv_cell
 from .figures import CellStatus, Figure
 from .formats import date_text, format_number, money_short, plural_form
-from .model import LANGS, CatalogueEntry, FundingSource, Text, slug
+from .model import LANGS, FundingSource, Text, slug
 
 OTHER = {"uk": "en", "en": "uk"}
 SAFE_SCHEMES = ("http:", "https:", "mailto:")
@@ -395,6 +395,7 @@ class Renderer:
                 for lang in LANGS
             ],
             "home_route": route(page.lang),
+            "indicators_route": route(page.lang, "indicators"),  # the standard indicators, linked from every header
             "csp": CONTENT_SECURITY_POLICY,
             "search": self.search,
         }
@@ -433,11 +434,6 @@ class Renderer:
                                                      "search_indexes": [route(lang) + SEARCH_INDEX, *indexes],
                                                      "merged_search": bool(indexes)})
 
-    def comparison_page(self, entry: CatalogueEntry, lang: str, items: list[str]) -> Page:
-        """A standard indicator's values across the hromadas that use it (``items``: their comparison_entries)."""
-        return Page(route(lang, "indicators", entry.code), "standard_indicator.html", lang,
-                    {"entry": entry, "items": Markup("".join(items)), "chart": None})
-
     def home_entry(self, program: ProgramView, lang: str) -> str:
         """A program's entry on the home page.
 
@@ -445,14 +441,6 @@ class Renderer:
         it, so that a rebuild after one program changed renders only that program's entries.
         """
         return str(self._entries(lang).home_entry(program, self.page_url(route(lang))(program.route(lang))))
-
-    def comparison_entries(self, program: ProgramView, lang: str) -> list[tuple[str, str]]:
-        """(code, entry) for each of a program's indicators on the comparison page of its catalogue code."""
-        entry = self._entries(lang).comparison_entry
-        return [(indicator.catalogue.code,
-                 str(entry(program, indicator, self.page_url(route(lang, "indicators", indicator.catalogue.code))(
-                     indicator.route(lang)))))
-                for indicator in program.indicators.values() if indicator.catalogue is not None]
 
     def _entries(self, lang: str) -> Any:  # noqa: ANN401 - a template module
         """The macros of _entries.html, which see the language's helpers as their environment's globals:

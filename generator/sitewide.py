@@ -17,10 +17,11 @@ from xml.sax.saxutils import escape as xml_escape
 
 from .assemble import route
 from .datapackage import TABLES, Package, all_descriptor, concatenated_csv, csv_header, csv_preview, descriptor_bytes
+from .compare import Comparison, Row, download_path, index_page, use_counts
 from .dcat import catalog_turtle, catalogue_order, catalogue_turtle, dataset_turtle
 from .incremental import ManifestDamaged, Previous, PreviousProgram, ProgramPart, digest, unpacked
 from .model import LANGS, CatalogueEntry, Text
-from .render import SEARCH_INDEX, Listed, Page, Renderer, sort_key
+from .render import SEARCH_INDEX, Listed, Page, Renderer
 from .search import site_search_index
 from .write import OutputFolder
 from .zips import ZipMember, deflated, write_zip
@@ -139,11 +140,11 @@ class CommonFiles:
             self.outputs["site"].write(path, data)
         self.files.append(("site", path, len(data)))
 
-    def keep(self, path: str) -> bool:
-        """In an update, leave a file of the previous output as it is."""
-        if self.previous is None or ("site", path) not in self.previous.common_files:
+    def keep(self, *paths: str) -> bool:
+        """In an update, leave files of the previous output as they are: all of them, or none."""
+        if self.previous is None or not all(("site", path) in self.previous.common_files for path in paths):
             return False
-        self.files.append(("site", path, self.previous.common_files[("site", path)]))
+        self.files += [("site", path, self.previous.common_files[("site", path)]) for path in paths]
         return True
 
     def page(self, page: Page) -> None:
@@ -186,13 +187,12 @@ class CommonFiles:
 
     def comparisons(self, program_ids: list[str],
                     parts: list[ProgramPart]) -> tuple[list[CatalogueEntry], list[str], bool]:
-        """A page for each standard indicator any program uses, listing every program's entry for it by the
-        hromadas' names in the page's language; the entries, the pages' routes, and whether they are the
-        pages the previous build made."""
-        uses: dict[str, list[tuple[list[str], list[str]]]] = {}
-        for part in parts:
-            for use in part.uses:
-                uses.setdefault(use[0], []).append((part.names, use[1:]))
+        """A page and downloads for each standard indicator any program uses, and the list of them all; the
+        entries compared, the pages' routes, and whether they are the pages the previous build made."""
+        uses: dict[str, list[tuple[str, ProgramPart, dict]]] = {}
+        for program_id, part in zip(program_ids, parts):
+            for code, row in part.uses:
+                uses.setdefault(code, []).append((program_id, part, row))
         changed = [part for program_id, part in zip(program_ids, parts) if program_id not in self.unchanged]
         if self.previous is not None:
             changed += [old.common for program_id, old in self.previous.programs.items()
@@ -202,15 +202,36 @@ class CommonFiles:
         comparisons = [route(lang, "indicators", entry.code) for lang in LANGS for entry in entries]
         same = self.previous is not None and set(comparisons) == {
             path[:-len("index.html")] for tree, path in self.previous.common_files
-            if tree == "site" and path.split("/")[1:2] == ["indicators"]}
+            if tree == "site" and path.endswith("/index.html") and path.count("/") == 3
+            and path.split("/")[1] == "indicators"}
         for entry in entries:
-            for index, lang in enumerate(LANGS):
-                # Kept pages are not even sorted: at national size, sorting every comparison is a tenth of a rebuild.
-                if entry.code not in affected and self.keep(route(lang, "indicators", entry.code) + "index.html"):
-                    continue
-                by_name = sorted(uses[entry.code], key=lambda use: (not use[0][index], sort_key(use[0][index], lang)))
-                self.page(self.renderer.comparison_page(entry, lang, [texts[index] for _, texts in by_name]))
+            code = entry.code
+            files = [*(route(lang, "indicators", code) + "index.html" for lang in LANGS),
+                     *(download_path(code, extension) for extension in ("csv", "json"))]
+            # Kept pages are not even sorted: at national size, sorting every comparison is a tenth of a rebuild.
+            if code not in affected and self.keep(*files):
+                continue
+            try:
+                comparison = Comparison(entry, [Row.of(program_id, part.names, part.hromada, part.oblast, row)
+                                                for program_id, part, row in uses[code]])
+            except (TypeError, ValueError, KeyError, IndexError, ArithmeticError) as error:
+                raise ManifestDamaged(f"the rows of the comparison {code}") from error
+            for lang in LANGS:
+                self.page(comparison.page(self.renderer, lang))
+            self.put(files[-2], comparison.csv, "downloads")
+            self.put(files[-1], comparison.json, "downloads")
+        self.index_pages(parts)
         return entries, comparisons, same
+
+    def index_pages(self, parts: list[ProgramPart]) -> None:
+        """The list of every standard indicator, with how many programs use each: made again when a count changes."""
+        counts = use_counts([part.uses for part in parts])
+        previous = self.previous
+        if previous is not None and counts == use_counts([old.common.uses for old in previous.programs.values()]) \
+                and self.keep(*(route(lang, "indicators") + "index.html" for lang in LANGS)):
+            return
+        for lang in LANGS:
+            self.page(index_page(self.renderer, lang, counts))
 
     def packages_and_catalogue(self, program_ids: list[str], parts: list[ProgramPart],
                                date: str | None) -> tuple[Package, str, tuple[str, str]]:
@@ -262,10 +283,12 @@ class CommonFiles:
 
 
 def site_routes(program_routes: Callable[[str], Iterator[str]], comparisons: list[str]) -> Iterator[str]:
-    """Every page's route in the site's order: chooser, then per language home, programs, all data, comparisons."""
+    """Every page's route in the site's order: chooser, then per language home, programs, all data, the list
+    of standard indicators, comparisons."""
     yield ""
     for lang in LANGS:
         yield route(lang)
         yield from program_routes(lang)
         yield route(lang, "data")
+        yield route(lang, "indicators")
         yield from (r for r in comparisons if r.startswith(f"{lang}/"))

@@ -50,6 +50,7 @@ PAGE_TYPES = {
     "indicator": "{lang}/kremenchutska-2026-2028/indicators/modern-pcs-share/",
     "task": "{lang}/kremenchutska-2026-2028/tasks/computer-equipment/",
     "standard-indicator": "{lang}/indicators/cybersecurity-trained-officials-share/",
+    "indicators-index": "{lang}/indicators/",
     "dataset": "{lang}/kremenchutska-2026-2028/data/",
     "404": "{lang}/no-such-page/",
 }
@@ -714,6 +715,31 @@ def test_task_downloads_hold_the_figures_shown(browser: Browser, site_url: str, 
         page.locator(".downloads a", has_text="JSON").click()
     data = json.loads(Path(download.value.path()).read_text(encoding="utf-8"))
     assert [Decimal(str(c["value"])) for line in data["funding"] for c in line["years"]] == shown
+    page.context.close()
+
+
+@pytest.mark.parametrize("lang", ["uk", "en"])
+def test_comparison_downloads_hold_the_final_targets_shown_and_the_chart_draws_them(browser: Browser, site_url: str,
+                                                                                     lang: str) -> None:
+    """A comparison's table, its chart and its CSV and JSON agree on each program's final target."""
+    page, _, _ = _open(browser, _url(site_url, "standard-indicator", lang), javascript=False)
+    rows = page.locator("table.comparison:not(.apart) tbody tr")
+    shown = {rows.nth(i).locator("th a").get_attribute("href").split("/")[2]:
+             _as_decimal(" ".join(rows.nth(i).locator("td.final").inner_text().split()), lang)
+             for i in range(rows.count())}
+    assert len(shown) >= 2
+    bars = [_as_decimal(" ".join(t.split()), lang)
+            for t in page.locator("figure.chart svg text.value").all_text_contents()]
+    assert bars == list(shown.values())  # the table's order, the best first
+    with page.expect_download() as download:
+        page.locator(".downloads a", has_text="CSV").click()
+    listed = list(csv.DictReader(io.StringIO(Path(download.value.path()).read_bytes().decode("utf-8-sig"))))
+    assert {r["program_id"]: Decimal(r["final_target"]) for r in listed if r["comparable"] == "true"} == shown
+    with page.expect_download() as download:
+        page.locator(".downloads a", has_text="JSON").click()
+    data = json.loads(Path(download.value.path()).read_text(encoding="utf-8"))
+    assert {r["program_id"]: Decimal(str(r["final_target"]["value"])) for r in data["programs"] if r["comparable"]} \
+        == shown
     page.context.close()
 
 

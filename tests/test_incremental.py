@@ -288,6 +288,53 @@ def test_an_update_leaves_the_pages_it_need_not_make_as_they_are(content: Path, 
     assert kept == {"sitemap.xml", f"uk/indicators/{others[0]}/index.html"}
 
 
+def test_an_update_after_a_program_names_a_catalogue_code_updates_its_comparison_downloads_and_count(
+        content: Path, tmp_path: Path) -> None:
+    """Khmilnyk names no catalogue code; once one of its indicators does, the update adds its row to that
+    comparison and its downloads, counts one more program on both lists of standard indicators, and
+    leaves the comparisons it does not touch as they were: the bytes of a full build."""
+    import csv
+    import io
+
+    import yaml
+
+    out = tmp_path / "out"
+    _build(content, out, search=False)
+    site = out / "site"
+    users: dict[str, set[str]] = {}
+    for program_id, entry in read_manifest(site).items():
+        for code, *_ in entry["common"]["uses"] if program_id else ():
+            users.setdefault(code, set()).add(program_id)
+    code = min(code for code, ids in users.items() if len(ids) == 2)
+    untouched = next(c for c in sorted(users) if c != code)
+    kept = {path: (site / path).stat().st_ino for path in
+            [f"uk/indicators/{untouched}/index.html", f"data/indicators/{untouched}.csv"]}
+
+    def counted(lang: str) -> str:
+        page = (site / lang / "indicators" / "index.html").read_text(encoding="utf-8")
+        item = page[page.index(f'<a href="{code}/">'):]
+        return item[:item.index("</li>")]
+
+    assert "· 2 програми</span>" in counted("uk") and "· 2 programs</span>" in counted("en")
+    indicators = content / "khmilnytska-2023-2025" / "indicators.yaml"
+    data = yaml.safe_load(indicators.read_text(encoding="utf-8"))
+    assert not any("catalogue" in i for i in data["indicators"])
+    data["indicators"][0]["catalogue"] = code
+    indicators.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    updated = _build(content, out, search=False)
+    assert updated[2] == 4
+    assert "· 3 програми</span>" in counted("uk") and "· 3 programs</span>" in counted("en")
+    for lang in ("uk", "en"):
+        page = (site / lang / "indicators" / code / "index.html").read_text(encoding="utf-8")
+        assert f'href="../../khmilnytska-2023-2025/indicators/{data["indicators"][0]["id"]}/"' in page
+    rows = list(csv.DictReader(io.StringIO((site / "data" / "indicators" / f"{code}.csv").read_text(encoding="utf-8-sig"))))
+    assert sorted(r["program_id"] for r in rows) == sorted([*users[code], "khmilnytska-2023-2025"])
+    listed = json.loads((site / "data" / "indicators" / f"{code}.json").read_text(encoding="utf-8"))["programs"]
+    assert [r["program_id"] for r in listed] == [r["program_id"] for r in rows]
+    assert {path for path, inode in kept.items() if (site / path).stat().st_ino == inode} == set(kept)
+    assert updated[:2] == _build(content, tmp_path / "fresh", search=False, incremental=False)[:2]
+
+
 def test_an_update_makes_the_sitemap_again_when_a_page_goes(content: Path, tmp_path: Path) -> None:
     import yaml
 

@@ -526,20 +526,211 @@ def test_a_home_page_of_a_few_programs_lists_them_by_name_the_unnamed_last(built
         assert 'class="oblast-index"' not in page
 
 
-def test_a_comparison_lists_the_hromadas_by_name_as_the_home_page_does(built) -> None:
-    """Each standard indicator's comparison lists the hromadas that use it in the order of the home page,
-    the unnamed last, not in the order of the program ids."""
+class _Tables(HTMLParser):
+    """A page's comparison tables: for each, its class and its rows, each as (linked program id, cells' text)."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tables: list[tuple[str, list[tuple[str, list[str]]]]] = []
+        self._cell: list[str] | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = dict(attrs)
+        if tag == "table" and "comparison" in (values.get("class") or ""):
+            self.tables.append((values["class"], []))
+        elif self.tables and tag == "tr":
+            self.tables[-1][1].append(("", []))
+        elif self.tables and tag in ("td", "th"):
+            self._cell = []
+        elif self._cell is not None and tag == "a":
+            row = self.tables[-1][1][-1]
+            self.tables[-1][1][-1] = (values["href"].split("/")[2], row[1])
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "table":
+            self._cell = None
+        elif self._cell is not None and tag in ("td", "th"):
+            self.tables[-1][1][-1][1].append(" ".join("".join(self._cell).split()))
+            self._cell = None
+
+    def handle_data(self, data: str) -> None:
+        if self._cell is not None:
+            self._cell.append(data)
+
+
+def comparison_tables(path: Path) -> dict[str, list[tuple[str, list[str]]]]:
+    """The body rows of a comparison page's tables, by "comparable" and "apart" (the header row left out)."""
+    parser = _Tables()
+    parser.feed(path.read_text(encoding="utf-8"))
+    return {("apart" if "apart" in kind else "comparable"): rows[1:] for kind, rows in parser.tables}
+
+
+def _uses(corpus) -> dict[str, list[tuple[str, object]]]:
+    """(program id, indicator) for each use of each catalogue code, by code."""
+    uses: dict[str, list[tuple[str, object]]] = {}
+    for program in corpus.programs:
+        for indicator in program.indicators:
+            if indicator.catalogue:
+                uses.setdefault(indicator.catalogue, []).append((program.id, indicator))
+    return uses
+
+
+def test_both_lists_of_standard_indicators_link_every_comparison_and_count_its_programs(built, corpus) -> None:
+    """/uk/indicators/ and /en/indicators/ list every standard indicator under its priority direction, link
+    each that some program uses, and say how many programs use it; the header of every page links the list."""
     site, _ = built
-    differs = 0
+    uses = _uses(corpus)
+    words = {"uk": {1: "1 програма", 2: "2 програми", 3: "3 програми", 4: "4 програми"},
+             "en": {1: "1 program", 2: "2 programs", 3: "3 programs", 4: "4 programs"}}
     for lang in LANGS:
-        home = (site / lang / "index.html").read_text(encoding="utf-8")
-        order = re.findall(r'<h3><a href="([^"/]+)/">', home)
-        assert len(order) == 5
-        for page in sorted((site / lang / "indicators").glob("*/index.html")):
-            listed = re.findall(r'<li><a href="\.\./\.\./([^/]+)/indicators/', page.read_text(encoding="utf-8"))
-            assert listed == sorted(listed, key=order.index), page
-            differs += listed != sorted(listed)
-    assert differs > 0  # some page where the ids' order would be wrong
+        path = site / lang / "indicators" / "index.html"
+        page = path.read_text(encoding="utf-8")
+        main = page[page.index("<main"):page.index("</main>")]
+        items = re.findall(r"<li>(.*?)</li>", main, re.S)
+        assert len(items) == len(corpus.catalogue)
+        linked = {}
+        for item, entry in zip(items, corpus.catalogue):  # in the catalogue's order, its directions in turn
+            assert escape(entry.name.uk if lang == "uk" else entry.name.en) in item
+            link = re.match(r'<a href="([^"]+)/">', item)
+            programs = len({program_id for program_id, _ in uses.get(entry.code, [])})
+            assert bool(link) == bool(programs), entry.code
+            if link:
+                linked[entry.code] = link[1]
+                assert f"· {words[lang][programs]}</span>" in item, (entry.code, item)
+        assert linked == {code: code for code in uses}  # each comparison, from its folder's parent
+        directions = [unescape(h) for h in re.findall(r"<h2[^>]*>(.*?)</h2>", main)]
+        expected = list(dict.fromkeys((e.direction.uk if lang == "uk" else e.direction.en) for e in corpus.catalogue))
+        assert directions == expected
+        for other in (site / lang / "indicators").glob("*/index.html"):
+            assert '<a href="../">' in other.read_text(encoding="utf-8")  # the header's link and the trail's
+        assert 'href="indicators/"' in (site / lang / "index.html").read_text(encoding="utf-8")
+        assert '<a href="./" aria-current="page">' in page
+
+
+def _decimal_shown(text: str, lang: str) -> Decimal | None:
+    """A final target as a page shows it: yes is 1, no is 0, no value is None."""
+    if text in ("Так", "Yes", "Ні", "No"):
+        return Decimal(text in ("Так", "Yes"))
+    if text == "…":
+        return None
+    cleaned = text.replace("\u00a0", "").replace(" ", "")
+    return Decimal(cleaned.replace(",", ".") if lang == "uk" else cleaned.replace(",", ""))
+
+
+def test_a_comparison_has_a_row_per_program_using_it_best_final_target_first(built, corpus) -> None:
+    """One table row for each program's indicator that names the code (those whose unit or kind is not the
+    catalogue's in the table set apart); the comparable ordered by the final target, the best first, ties
+    by the hromadas' names in the page's language."""
+    site, _ = built
+    uses = _uses(corpus)
+    catalogue = {entry.code: entry for entry in corpus.catalogue}
+    names = {p.id: p.program.hromada.name for p in corpus.programs}
+    compared = 0
+    for code, used in uses.items():
+        for lang in LANGS:
+            tables = comparison_tables(site / lang / "indicators" / code / "index.html")
+            rows = tables.get("comparable", []) + tables.get("apart", [])
+            assert sorted(program_id for program_id, _ in rows) == sorted(program_id for program_id, _ in used), code
+            # A comparable row's cells: hromada, oblast, unit, baseline, the years, final target, stated change.
+            finals = [(_decimal_shown(cells[-2], lang), program_id) for program_id, cells in tables.get("comparable", [])]
+            sign = -1 if catalogue[code].higher_is_better else 1
+
+            def key(item: tuple[Decimal | None, str]) -> tuple:
+                name = names[item[1]]
+                shown_name = "" if name is None else (name.en or name.uk) if lang == "en" else name.uk
+                return item[0] is None, sign * (item[0] or 0), not shown_name, sort_key(shown_name, lang)
+
+            assert finals == sorted(finals, key=key), (code, lang, finals)
+            compared += len(finals) > 1
+    assert compared > 10
+
+
+def test_a_comparisons_downloads_hold_a_row_per_use_with_the_sources_figures(built, corpus) -> None:
+    """Each comparison links its CSV and JSON: one row per program's use of the code, its baseline, each
+    year's target, the final target and the stated change as the sources give them, numbers with a point."""
+    import csv
+    import io
+
+    from generator import figures
+
+    site, _ = built
+    checked = 0
+    for code, used in _uses(corpus).items():
+        for lang in LANGS:
+            page = (site / lang / "indicators" / code / "index.html").read_text(encoding="utf-8")
+            for extension in ("csv", "json"):
+                assert f'<a href="../../../data/indicators/{code}.{extension}" download>' in page
+        raw = (site / "data" / "indicators" / f"{code}.csv").read_bytes()
+        rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
+        data = json.loads((site / "data" / "indicators" / f"{code}.json").read_text(encoding="utf-8"))
+        assert data["code"] == code and len(data["programs"]) == len(rows) == len(used)
+        assert [(r["program_id"], r["indicator_id"]) for r in rows] == \
+            [(r["program_id"], r["indicator_id"]) for r in data["programs"]]
+        by_use = {(r["program_id"], r["indicator_id"]): (r, j) for r, j in zip(rows, data["programs"])}
+        for program_id, indicator in used:
+            row, item = by_use[(program_id, indicator.id)]
+
+            def expected(cell: object) -> str:
+                figure = figures.parse_value(cell, indicator.kind)[0]
+                return "" if figure is None or figure.status.value == "empty" else (
+                    format(figure.amount, "f") if figure.amount is not None else figure.status.value)
+
+            assert row["baseline"] == expected(indicator.baseline)
+            for year, cell in indicator.targets.items():
+                assert row[f"target_{year}"] == expected(cell), (code, program_id, year)
+            stated = [(year, expected(cell)) for year, cell in sorted(indicator.targets.items()) if expected(cell)]
+            assert (row["final_target_year"], row["final_target"]) == \
+                ((str(stated[-1][0]), stated[-1][1]) if stated else ("", ""))
+            assert row["change_as_stated"] == ("" if indicator.change is None else str(indicator.change))
+            assert row["unit_uk"] == item["unit"]["uk"] == indicator.unit.uk
+            numbers = [t["value"] for t in item["targets"] if t["value"] is not None]
+            assert [Decimal(str(n)) for n in numbers] == [Decimal(row[f"target_{t['year']}"])
+                                                          for t in item["targets"] if t["value"] is not None]
+            checked += 1
+    assert checked > 100
+
+
+def test_a_program_measuring_in_another_unit_is_set_apart_marked_and_not_drawn(tmp_path: Path, corpus) -> None:
+    """A program that counts what the catalogue gives as a percentage is listed in the table below, with what
+    differs, never in the ordered table or on the chart; its download row says it is not comparable."""
+    import csv
+    import io
+
+    uses = _uses(corpus)
+    catalogue = {entry.code: entry for entry in corpus.catalogue}
+
+    def comparable(indicator, code: str) -> bool:
+        entry = catalogue[code]
+        return (indicator.unit.uk, indicator.kind, indicator.mode.value) == (entry.unit.uk, entry.kind, "level")
+
+    code = next(code for code, used in sorted(uses.items()) if sum(comparable(i, code) for _, i in used) >= 3
+                and catalogue[code].unit.uk == "%")
+    program_id, indicator = next((p, i) for p, i in uses[code] if comparable(i, code))
+    content = tmp_path / "content"
+    shutil.copytree(CONTENT, content)
+    path = content / program_id / "indicators.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    changed = next(i for i in data["indicators"] if i["id"] == indicator.id)
+    changed["unit"] = {"uk": "осіб", "en": "persons"}
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    assert build(content, tmp_path / "site", packages_out=tmp_path / "data", search=False).built
+    hromada = next(p for p in corpus.programs if p.id == program_id).program.hromada.name
+    for lang, note in (("uk", "інша одиниця"), ("en", "another unit")):
+        page = tmp_path / "site" / lang / "indicators" / code / "index.html"
+        tables = comparison_tables(page)
+        cells = dict(tables["apart"])[program_id]
+        assert program_id not in dict(tables["comparable"]) and len(tables["comparable"]) >= 2
+        assert cells[2] == ("осіб" if lang == "uk" else "persons") and cells[-1] == note
+        text = page.read_text(encoding="utf-8")
+        chart = text[text.index("<svg"):text.index("</svg>")]
+        labels = re.findall(r'class="label start">([^<]*)<', chart)
+        assert 0 < len(labels) <= len(tables["comparable"])
+        assert str(escape(hromada.uk if lang == "uk" else hromada.en)) not in labels
+    rows = list(csv.DictReader(io.StringIO((tmp_path / "site" / "data" / "indicators" / f"{code}.csv")
+                                           .read_text(encoding="utf-8-sig"))))
+    changed_row = next(r for r in rows if (r["program_id"], r["indicator_id"]) == (program_id, indicator.id))
+    assert (changed_row["comparable"], changed_row["unit_uk"]) == ("false", "осіб")
+    assert [r["comparable"] for r in rows] == sorted((r["comparable"] for r in rows), reverse=True)  # apart last
 
 
 def test_every_program_page_shows_its_trail_home_program_then_itself(built, corpus) -> None:
