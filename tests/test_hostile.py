@@ -205,12 +205,16 @@ def test_a_text_that_starts_like_a_formula_never_runs_in_any_csv(tmp_path: Path)
 
     package_tables = sorted((tmp_path / "datapackages").rglob("*.csv"))
     downloads = sorted((tmp_path / "site" / "data").rglob("*.csv"))
-    # Each item's CSV for English pages (commas) and for Ukrainian ones (semicolons, decimal commas).
+    # The comparisons' downloads (data/indicators/), and each item's CSV for English pages (commas) and for
+    # Ukrainian ones (semicolons, decimal commas).
+    comparisons = [path for path in downloads if path.parent == tmp_path / "site" / "data" / "indicators"]
     uk_downloads = [path for path in downloads if path.name.endswith(".excel-uk.csv")]
-    en_downloads = [path for path in downloads if path not in uk_downloads]
+    en_downloads = [path for path in downloads if path not in uk_downloads and path not in comparisons]
     assert len(package_tables) >= 8 and len(en_downloads) >= 6 and len(uk_downloads) == len(en_downloads)
-    quoted: dict[str, set[str]] = {"package": set(), "download": set(), "download-uk": set()}
-    for kind, tables in (("package", package_tables), ("download", en_downloads), ("download-uk", uk_downloads)):
+    assert comparisons
+    quoted: dict[str, set[str]] = {"package": set(), "download": set(), "download-uk": set(), "comparison": set()}
+    for kind, tables in (("package", package_tables), ("download", en_downloads), ("download-uk", uk_downloads),
+                         ("comparison", comparisons)):
         for table in tables:
             data = table.read_bytes()
             assert data.startswith(b"\xef\xbb\xbf") == (kind != "package"), table
