@@ -24,13 +24,15 @@ from .datapackage import package_files, program_package, source_of
 from .dcat import dataset_turtle
 from .incremental import (MANIFEST, ManifestDamaged, Plan, ProgramPart, Unit, committing_file, plan_build, sealed, unpacked,
                           write_manifest, write_stamps)
-from .model import LANGS, CatalogueEntry
+from .layout import ROOT_ROUTE
+from .model import LANGS, CatalogueEntry, SiteSettings
 from .parallel import default_workers, fewer_collections, new_event, worker_pool
 from .problems import Problem
 from .render import SEARCH_INDEX, Renderer, shown
 from .search import program_search_index
 from .sitewide import CommonFiles
-from .validate import Corpus, check, check_catalogue, check_program, problem_order, program_folders
+from .validate import (Corpus, check, check_catalogue, check_program, check_settings, problem_order,
+                       program_folders)
 from .write import OutputBusy, OutputFolder
 
 PACKAGE_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -118,6 +120,7 @@ class Job:
     """
     templates: Path
     catalogue: list[CatalogueEntry]
+    settings: SiteSettings
     base_url: str
     search: bool
     offline: bool
@@ -128,7 +131,8 @@ class Job:
 
     @cached_property
     def renderer(self) -> Renderer:
-        return Renderer(self.templates, SiteView([], self.catalogue), self.base_url, self.search, self.offline)
+        return Renderer(self.templates, SiteView([], self.catalogue), self.base_url, self.search, self.offline,
+                        self.settings)
 
     @cached_property
     def codes(self) -> set[str]:
@@ -182,6 +186,7 @@ def _common_part(renderer: Renderer, program: ProgramView, package: Any, dcat: s
     hromada = program.program.hromada
     return {"rows": {name: len(rows) for name, rows in package.tables.items()}, "dcat": dcat,
             "source": source_of(program), "home": [renderer.home_entry(program, lang) for lang in LANGS],
+            "root_home": renderer.home_entry(program, LANGS[0], ROOT_ROUTE),
             "oblast": hromada.oblast.model_dump(exclude_none=True) if hromada.oblast else None,
             "hromada": hromada.name.model_dump(exclude_none=True) if hromada.name else None,
             "names": [shown(hromada.name, lang) for lang in LANGS],
@@ -331,11 +336,13 @@ def _build(settings: Settings, incremental: bool) -> BuildResult:
     result.programs_reused = len(plan.unchanged)
     with lap("validate"):
         catalogue, problems = check_catalogue(settings.content)
+        site_settings, settings_problems = check_settings(settings.content)
+        problems += settings_problems
     # What the unchanged programs' checks found last time is reported again, as a full build would.
     restored = [problem for program_id, old in plan.unchanged.items()
                 for problem in old.common.restored_problems(settings.content / program_id)]
     problems += restored
-    result.corpus = Corpus(catalogue, [], problems)
+    result.corpus = Corpus(catalogue, [], problems, site_settings)
     folders = [folder for folder in program_folders(settings.content)[0] if folder.name not in plan.unchanged]
     workers = default_workers(len(folders)) if settings.workers is None else settings.workers
     failed = new_event(workers)
@@ -347,8 +354,8 @@ def _build(settings: Settings, incremental: bool) -> BuildResult:
                 OutputFolder(settings.packages_out, plan.update) as data_out:
             entered = True
             outputs = {"site": out, "data": data_out}
-            job = Job(settings.templates, catalogue, settings.base_url, settings.search, settings.offline, folders,
-                      outputs, date, failed)
+            job = Job(settings.templates, catalogue, site_settings, settings.base_url, settings.search,
+                      settings.offline, folders, outputs, date, failed)
             with lap("programs"):
                 made = _make_programs(job, workers, settings.progress, result)
             if failed.is_set():

@@ -1,7 +1,7 @@
 """Incremental-rebuild bookkeeping: each program's key and stamp, and the manifest of the last build.
 
 A program's pages, downloads and package depend only on its own folder and on what every program
-shares (the generator, templates, catalogue, base URL, data date, search and offline): hashed into
+shares (the generator, templates, catalogue, site settings, base URL, data date, search and offline): hashed into
 its key. A program whose key is the one in the previous build's manifest is not rendered again.
 Its files are not even read for the key while their stamp (names, sizes, times, inodes) is the one
 recorded with it, as git trusts its index. The manifest (``site/.build-manifest.jsonl``, a line per
@@ -94,8 +94,10 @@ def shared_key(content: Path, templates: Path, base_url: str, date: str | None, 
     for path in sorted(GENERATOR.glob("*.py")):
         hasher.update(path.name.encode() + b"\0" + path.read_bytes())
     _tree_digest(_listing(templates), hasher)
-    catalogue = content / "catalogue.yaml"
-    hasher.update(digest(catalogue.read_bytes() if catalogue.is_file() and not catalogue.is_symlink() else b"",
+    # The catalogue, and the site's settings (every page's header and footer show them).
+    shared_files = [content / "catalogue.yaml", content / "site.yaml"]
+    hasher.update(digest(*(path.read_bytes() if path.is_file() and not path.is_symlink() else b""
+                           for path in shared_files),
                           base_url.encode(), (date or "").encode(), b"search" if search else b"",
                           b"offline" if offline else b"").encode())
     return hasher.hexdigest()
@@ -260,6 +262,7 @@ class ProgramPart:
     dcat: str  # its dataset in the DCAT catalogue, as Turtle
     source: dict[str, str]  # its document, in the all-programs package's sources
     home: list[str]  # its entry on the home page, by language (LANGS order)
+    root_home: str  # its entry on the Ukrainian home page served at the site's root, which links from there
     oblast: dict[str, str] | None  # its hromada's oblast (a Text), by which a long home page groups it
     hromada: dict[str, str] | None  # its hromada's name (a Text), for the comparisons' downloads
     names: list[str]  # its hromada's name as shown, by language, by which the home page orders it
@@ -273,7 +276,7 @@ class ProgramPart:
         """From the manifest, which the build trusts no further than it can check."""
         try:
             part = cls(**data)
-            strings = [part.dcat, *part.source.values(), *part.home, *(use[0] for use in part.uses), *part.names]
+            strings = [part.dcat, part.root_home, *part.source.values(), *part.home, *(use[0] for use in part.uses), *part.names]
             for text in (part.oblast, part.hromada):
                 if text is not None:
                     Text(**text)

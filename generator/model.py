@@ -313,6 +313,27 @@ class Catalogue(Strict):
     indicators: list[CatalogueEntry] = Field(default_factory=list)
 
 
+EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+
+
+class Contact(Strict):
+    """Where residents write about the site: an e-mail address, a web page (a form, say), or both."""
+
+    email: StrictStr | None = Field(default=None, pattern=EMAIL_PATTERN, max_length=200,
+                                    description="An e-mail address, e.g. `programs@example.org`.")
+    url: StrictStr | None = Field(default=None, pattern=WEB_ADDRESS_PATTERN, max_length=500,
+                                  description="A web page beginning with `https://`, e.g. a feedback form.")
+
+
+class SiteSettings(Strict):
+    """``content/site.yaml``: what the site says about itself. Optional, and so is every field in it."""
+
+    title: Text | None = Field(default=None, description="The site's name, shown in the header and every page's title.")
+    publisher: Text | None = Field(
+        default=None, description="Who publishes the site, e.g. the council's executive committee. Left out when unknown.")
+    contact: Contact | None = Field(default=None, description="Where to write about the site, its data or its accessibility.")
+
+
 # File name -> root model. The loader, the schema generator and the
 # validator all go through this table.
 SOURCE_FILES: dict[str, type[Strict]] = {
@@ -320,4 +341,5 @@ SOURCE_FILES: dict[str, type[Strict]] = {
     "tasks.yaml": Tasks,
     "indicators.yaml": Indicators,
     "catalogue.yaml": Catalogue,
+    "site.yaml": SiteSettings,
 }

@@ -13,26 +13,26 @@ import re
 from contextlib import suppress
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import lru_cache, partial
+from functools import partial
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
 import yaml
 from jinja2 import Environment, FileSystemBytecodeCache, FileSystemLoader, StrictUndefined, pass_context
 from jinja2.bccache import Bucket
-from markdown_it import MarkdownIt
-from markdown_it.token import Token
 from markupsafe import Markup, escape
 
 from .assemble import IndicatorView, ProgramView, SiteView, route
 from .charts import Chart, Group, Point, bar_chart, column_chart
 from .datapackage import TABLES, Package, csv_cell
+from .describe import Describer
 from .figures import CellStatus, Figure
 from .formats import date_text, format_number, money_short, plural_form
-from .model import LANGS, FundingSource, Text, slug
+from .layout import ROOT_ROUTE, navigation, site_facts
+from .model import LANGS, FundingSource, SiteSettings, Text, slug
+from .prose import markdown_tokens, render_markdown, render_site_markdown  # search.py takes the first two from here
 
 OTHER = {"uk": "en", "en": "uk"}
-SAFE_SCHEMES = ("http:", "https:", "mailto:")
 # Static hosts cannot send headers, so pages carry their policy in a meta tag: scripts only
 # from the site itself, nothing from any other host.
 CONTENT_SECURITY_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -154,54 +154,12 @@ class LanguageLoader(FileSystemLoader):
 
 
 # ---------------------------------------------------------------------------
-# Markdown: untrusted text, so no raw HTML and only safe link targets
-
-
-def _markdown() -> MarkdownIt:
-    md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}).enable("table")
-
-    def validate_link(url: str) -> bool:
-        target = url.strip().lower()
-        if ":" in target.split("/", 1)[0]:
-            return target.startswith(SAFE_SCHEMES)
-        return True  # relative links and fragments
-
-    md.validateLink = validate_link
-    return md
-
-
-MARKDOWN = _markdown()
-
-
-def _table_open(renderer, tokens, index, options, env):  # noqa: ANN001 - markdown-it's renderer signature
-    # Wide tables scroll inside a labelled, focusable region instead of the whole page.
-    label = escape(env.get("table_label", ""))
-    return f'<div class="table-scroll" role="region" aria-label="{label}" tabindex="0"><table>\n'
-
-
-MARKDOWN.add_render_rule("table_open", _table_open)
-MARKDOWN.add_render_rule("table_close", lambda renderer, tokens, index, options, env: "</table></div>\n")
-
-
-@lru_cache(maxsize=32)
-def markdown_tokens(text: str) -> list[Token]:
-    """A section's text, parsed once for its page and again read for the search index (three quarters
-    of the index's time was parsing it a second time). Its pages in both languages fit in the cache."""
-    return MARKDOWN.parse(text)
-
-
-def render_markdown(text: str, table_label: str = "") -> Markup:
-    """Markdown from a section file: raw HTML is shown as text, unsafe links are refused."""
-    return Markup(MARKDOWN.renderer.render(markdown_tokens(text), MARKDOWN.options, {"table_label": table_label}))
-
-
-# ---------------------------------------------------------------------------
 # Pages
 
 
 @dataclass(frozen=True)
 class Page:
-    route: str  # from the site root: "uk/khmilnytska-2023-2025/" ; "" for the language chooser
+    route: str  # from the site root: "uk/khmilnytska-2023-2025/" ; "" for the root page (and the 404 page)
     template: str
     lang: str
     context: dict[str, Any]
@@ -252,8 +210,10 @@ def cell_helper(lang: str, strings: dict[str, str]) -> Callable[[Figure], Markup
 
 class Renderer:
     def __init__(self, templates: Path, site: SiteView, base_url: str, search: bool = False,
-                 offline: bool = False) -> None:
+                 offline: bool = False, settings: SiteSettings | None = None) -> None:
         self.site = site
+        self.templates = templates
+        self.settings = settings or SiteSettings()
         self.search = search  # each program has a search index (built beside its pages)
         # A copy to browse from a folder: browsers show a folder's listing, not its index.html, for file://
         # addresses, so links name the page's file (as Material for MkDocs' offline plugin does).
@@ -266,6 +226,7 @@ class Renderer:
         # macros of _macros.html, imported without the page's context, have them all the same. What changes
         # from page to page (url) each page passes to the macros that link.
         self.envs: dict[str, Environment] = {}
+        self.describers: dict[str, Describer] = {}
         for lang in LANGS:
             self.envs[lang] = env = Environment(
                 loader=LanguageLoader(templates, self.strings[lang]),
@@ -279,7 +240,10 @@ class Renderer:
                 bytecode_cache=CompiledTemplates.or_none(lang),
             )
             helpers = self.language_helpers(lang)
-            env.globals.update(S=helpers.pop("S"), lang=lang)
+            env.globals.update(S=helpers.pop("S"), lang=lang,
+                               site=site_facts(self.settings, self.strings[lang], lang, self.base_url, offline))
+            self.describers[lang] = Describer(lang, self.strings[lang], helpers["plain"],
+                                              lambda value, lang=lang: format_number(value, lang))
             # As filters (``{{ name | t }}``), which a template calls directly, where a function in its
             # context goes through Jinja's Context.call on every call: a page makes some forty.
             env.filters.update(helpers)
@@ -378,34 +342,43 @@ class Renderer:
                 "program_name": program_name}
 
     def render(self, page: Page) -> bytes:
-        other = OTHER[page.lang]
-        alternate_route = page.route.replace(f"{page.lang}/", f"{other}/", 1) if page.route else ""
+        other, not_found = OTHER[page.lang], page.template == "404.html"
+        # The root page (and the 404 page, served anywhere) stand for the Ukrainian home page: see ROOT_ROUTE.
+        own = route(page.lang) if page.route == ROOT_ROUTE else page.route
         env = self.envs[page.lang]
         context = {  # the language's helpers are the environment's globals, in every page's context
-            "url": self.page_url(None if page.template == "404.html" else page.route),
+            "url": self.page_url(None if not_found else page.route),
             **page.context,
             "lang": page.lang,
             "other_lang": other,
             "route": page.route,
-            "alternate_route": alternate_route,
+            "alternate_route": own.replace(f"{page.lang}/", f"{other}/", 1),
             "base_url": self.base_url,
-            "canonical": self.base_url + page.route,
-            "alternates": [
-                (lang, self.base_url + (page.route.replace(f"{page.lang}/", f"{lang}/", 1) if page.route else ""))
-                for lang in LANGS
-            ],
+            "canonical": None if not_found else self.base_url + own,
+            "alternates": [(lang, self.base_url + own.replace(f"{page.lang}/", f"{lang}/", 1)) for lang in LANGS],
             "home_route": route(page.lang),
-            "indicators_route": route(page.lang, "indicators"),  # the standard indicators, linked from every header
+            "nav": navigation(self.strings[page.lang], page.lang, None if not_found else own),
+            "page_description": self.describers[page.lang].page(page.template, page.context,
+                                                                lambda: self.section_tokens(page)),
             "csp": CONTENT_SECURITY_POLICY,
             "search": self.search,
         }
         return env.get_template(page.template).render(context).encode("utf-8")
 
-    # -- the pages -------------------------------------------------------------
-    def chooser_page(self) -> Page:
-        return Page("", "chooser.html", "uk", {})
+    def section_tokens(self, page: Page) -> list[Any]:
+        """A section page's Markdown, parsed (cached for its search index too): its description is its first sentence."""
+        texts = page.context["program"].source.sections.get(page.context["section"].id, {})
+        return markdown_tokens(texts.get(page.lang) or texts.get("uk", ""))
 
-    def home_page(self, lang: str, listed: list[Listed]) -> Page:
+    # -- the pages -------------------------------------------------------------
+    def project_page(self, name: str, lang: str) -> Page:
+        """About or the accessibility statement: the project's own words, from templates/pages/."""
+        page_route = route(lang, name)
+        text = (self.templates / "pages" / f"{name}.{lang}.md").read_text(encoding="utf-8")
+        return Page(page_route, "project_page.html", lang, {
+            "name": name, "body": render_site_markdown(text, self.page_url(page_route), self.strings[lang]["table"])})
+
+    def home_page(self, lang: str, listed: list[Listed], page_route: str | None = None) -> Page:
         """The list of programs by name, in the language's alphabetical order; above HOME_GROUPED_ABOVE,
         by oblast. Each entry was rendered and escaped by its program's worker, so it is joined here as
         it is. On a site of a few programs, one search across all of them too."""
@@ -429,18 +402,18 @@ class Renderer:
                 groups.append({"oblast": oblast, "anchor": anchor, "count": len(items),
                                "entries": Markup("".join(item.entry for item in items))})
             groups.sort(key=lambda group: (group["oblast"] is None, sort_key(shown(group["oblast"], lang), lang)))
-        return Page(route(lang), "home.html", lang, {"items": Markup("".join(item.entry for item in listed)),
-                                                     "groups": groups, "count": len(listed),
-                                                     "search_indexes": [route(lang) + SEARCH_INDEX, *indexes],
-                                                     "merged_search": bool(indexes)})
+        return Page(route(lang) if page_route is None else page_route, "home.html", lang, {
+            "items": Markup("".join(item.entry for item in listed)), "groups": groups, "count": len(listed),
+            "search_indexes": [route(lang) + SEARCH_INDEX, *indexes], "merged_search": bool(indexes)})
 
-    def home_entry(self, program: ProgramView, lang: str) -> str:
-        """A program's entry on the home page.
+    def home_entry(self, program: ProgramView, lang: str, page_route: str | None = None) -> str:
+        """A program's entry on the home page (or on the page at ``page_route``: the root page).
 
         The pages that list every program are joined from what each program's worker rendered of
         it, so that a rebuild after one program changed renders only that program's entries.
         """
-        return str(self._entries(lang).home_entry(program, self.page_url(route(lang))(program.route(lang))))
+        page_route = route(lang) if page_route is None else page_route
+        return str(self._entries(lang).home_entry(program, self.page_url(page_route)(program.route(lang))))
 
     def _entries(self, lang: str) -> Any:  # noqa: ANN401 - a template module
         """The macros of _entries.html, which see the language's helpers as their environment's globals:

@@ -20,6 +20,7 @@ from .datapackage import TABLES, Package, all_descriptor, concatenated_csv, csv_
 from .compare import Comparison, Row, download_path, index_page, use_counts
 from .dcat import catalog_turtle, catalogue_order, catalogue_turtle, dataset_turtle
 from .incremental import ManifestDamaged, Previous, PreviousProgram, ProgramPart, digest, unpacked
+from .layout import PROJECT_PAGES, ROOT_ROUTE
 from .model import LANGS, CatalogueEntry, Text
 from .render import SEARCH_INDEX, Listed, Page, Renderer
 from .search import site_search_index
@@ -154,8 +155,10 @@ class CommonFiles:
               date: str | None) -> tuple[str, tuple[str, str]]:
         """Every common file; the DCAT catalogue's own node and the all-programs dataset (see Previous)."""
         renderer = self.renderer
-        self.page(renderer.chooser_page())
         self.home_pages(program_ids, parts)
+        for lang in LANGS:
+            for name in PROJECT_PAGES:
+                self.page(renderer.project_page(name, lang))
         entries, comparisons, same_comparisons = self.comparisons(program_ids, parts)
         if renderer.search:  # the comparisons, by what each indicator is: the same while the same ones are made
             for lang in LANGS:
@@ -179,11 +182,15 @@ class CommonFiles:
         return catalog, all_dataset
 
     def home_pages(self, program_ids: list[str], parts: list[ProgramPart]) -> None:
+        """Each language's home page; and the Ukrainian one again at the site's root (see layout.ROOT_ROUTE)."""
         oblasts = [Text(**part.oblast) if part.oblast else None for part in parts]
         for index, lang in enumerate(LANGS):
             on_home = [Listed(program_id, part.home[index], oblast, part.names[index])
                        for program_id, part, oblast in zip(program_ids, parts, oblasts)]
             self.page(self.renderer.home_page(lang, on_home))
+        at_root = [Listed(program_id, part.root_home, oblast, part.names[0])
+                   for program_id, part, oblast in zip(program_ids, parts, oblasts)]
+        self.page(self.renderer.home_page(LANGS[0], at_root, ROOT_ROUTE))
 
     def comparisons(self, program_ids: list[str],
                     parts: list[ProgramPart]) -> tuple[list[CatalogueEntry], list[str], bool]:
@@ -283,12 +290,13 @@ class CommonFiles:
 
 
 def site_routes(program_routes: Callable[[str], Iterator[str]], comparisons: list[str]) -> Iterator[str]:
-    """Every page's route in the site's order: chooser, then per language home, programs, all data, the list
-    of standard indicators, comparisons."""
-    yield ""
+    """Every page's canonical route in the site's order, per language: home, programs, all data, the list of
+    standard indicators, comparisons, the project's pages. Not the root page, whose canonical address is the
+    Ukrainian home page's."""
     for lang in LANGS:
         yield route(lang)
         yield from program_routes(lang)
         yield route(lang, "data")
         yield route(lang, "indicators")
         yield from (r for r in comparisons if r.startswith(f"{lang}/"))
+        yield from (route(lang, name) for name in PROJECT_PAGES)

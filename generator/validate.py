@@ -19,8 +19,8 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from .checks import ProgramChecks, check_unique
 from .load import YamlSource, load_yaml
-from .model import (LANGS, PROGRAM_ID, SHORT_NAME_MAX, SLUG_PATTERN, WEB_ADDRESS_PATTERN, Catalogue, CatalogueEntry,
-                    Indicator, Indicators, Program, Task, Tasks, Text)
+from .model import (EMAIL_PATTERN, LANGS, PROGRAM_ID, SHORT_NAME_MAX, SLUG_PATTERN, WEB_ADDRESS_PATTERN, Catalogue,
+                    CatalogueEntry, Indicator, Indicators, Program, SiteSettings, Task, Tasks, Text)
 from .parallel import default_workers, fewer_collections, worker_pool
 from .problems import Problem, type_name
 
@@ -62,6 +62,7 @@ class Corpus:
     catalogue: list[CatalogueEntry]
     programs: list[ProgramSource]
     problems: list[Problem]
+    settings: SiteSettings = field(default_factory=SiteSettings)
 
     @property
     def has_errors(self) -> bool:
@@ -140,7 +141,10 @@ _EXPECTED = {
 _FORMAT_HINTS = {
     "^[0-9]{4}-[0-9]{2}-[0-9]{2}$": ("дата у вигляді РРРР-ММ-ДД, наприклад 2025-02-20", "a date as YYYY-MM-DD, e.g. 2025-02-20"),
     "^UA[0-9]{17}$": ("код КАТОТТГ: «UA» і 17 цифр", "a KATOTTG code: 'UA' and 17 digits"),
-    WEB_ADDRESS_PATTERN: ("адреса сторінки, що починається з https://", "a web address starting with https://"),
+    EMAIL_PATTERN: ("адреса електронної пошти, наприклад programs@example.org",
+                    "an e-mail address, e.g. programs@example.org"),
+    WEB_ADDRESS_PATTERN: ("адреса сторінки, що починається з https:// або http://",
+                          "a web address beginning with https:// or http://"),
 }
 
 
@@ -290,8 +294,23 @@ def check_catalogue(content_dir: Path) -> tuple[list[CatalogueEntry], list[Probl
     return catalogue, problems
 
 
+def check_settings(content_dir: Path) -> tuple[SiteSettings, list[Problem]]:
+    """``content/site.yaml``, what the site says about itself; the defaults when there is none, or it has an error
+    (which stops the build, as any source's does)."""
+    problems: list[Problem] = []
+    path = content_dir / "site.yaml"
+    if not (path.is_file() or path.is_symlink()):
+        return SiteSettings(), problems
+    source = load_yaml(path, problems, content_dir)
+    settings, _ = _validate_file(source, SiteSettings, problems)
+    problems.extend(_english_coverage([source]))
+    return settings if isinstance(settings, SiteSettings) else SiteSettings(), problems
+
+
 def _validate(content_dir: Path, workers: int | None, skip: Collection[str], keep: bool) -> Corpus:
     catalogue, problems = check_catalogue(content_dir)
+    settings, settings_problems = check_settings(content_dir)
+    problems.extend(settings_problems)
     codes = {entry.code for entry in catalogue}
     folders = [folder for folder in program_folders(content_dir)[0] if folder.name not in skip]
     programs = []
@@ -310,7 +329,7 @@ def _validate(content_dir: Path, workers: int | None, skip: Collection[str], kee
             if program is not None:
                 programs.append(program)
     problems.sort(key=problem_order)
-    return Corpus(catalogue, programs, problems)
+    return Corpus(catalogue, programs, problems, settings)
 
 
 def problem_order(problem: Problem) -> tuple[str, int, int, str]:

@@ -42,7 +42,7 @@ WCAG = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "w
         "resultTypes": ["violations"]}
 
 PAGE_TYPES = {
-    "chooser": "",
+    "root": "",  # the Ukrainian home page, at the site's root
     "home": "{lang}/",
     "program": "{lang}/kremenchutska-2026-2028/",
     "section": "{lang}/khmilnytska-2023-2025/informatization-analysis/",
@@ -52,9 +52,11 @@ PAGE_TYPES = {
     "standard-indicator": "{lang}/indicators/cybersecurity-trained-officials-share/",
     "indicators-index": "{lang}/indicators/",
     "dataset": "{lang}/kremenchutska-2026-2028/data/",
+    "about": "{lang}/about/",
+    "accessibility": "{lang}/accessibility/",
     "404": "{lang}/no-such-page/",
 }
-CASES = [(kind, lang) for kind in PAGE_TYPES for lang in (("uk",) if kind == "chooser" else ("uk", "en"))]
+CASES = [(kind, lang) for kind in PAGE_TYPES for lang in (("uk",) if kind == "root" else ("uk", "en"))]
 IDS = [f"{kind}-{lang}" for kind, lang in CASES]
 
 
@@ -217,11 +219,10 @@ def test_keyboard_skip_link_reach_and_focus(browser: Browser, site_url: str, kin
         .map((e, i) => e.setAttribute('data-kb', i)).length""")
     page.keyboard.press("Tab")
     first = page.evaluate("document.activeElement.className + '|' + document.activeElement.getAttribute('href')")
-    if kind != "chooser":
-        assert first == "skip-link|#main"
-        page.keyboard.press("Enter")
-        assert page.evaluate("document.activeElement.id") == "main"
-        page.keyboard.press("Shift+Tab")  # back to the skip link, then walk the whole page
+    assert first == "skip-link|#main"
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "main"
+    page.keyboard.press("Shift+Tab")  # back to the skip link, then walk the whole page
     reached = set()
     for _ in range(focusable + 5):
         info = page.evaluate("""() => { const e = document.activeElement; const s = getComputedStyle(e);
@@ -236,8 +237,8 @@ def test_keyboard_skip_link_reach_and_focus(browser: Browser, site_url: str, kin
     page.context.close()
 
 
-@pytest.mark.parametrize(("kind", "lang"), [c for c in CASES if c[0] not in ("chooser", "404")],
-                         ids=[i for i, c in zip(IDS, CASES) if c[0] not in ("chooser", "404")])
+@pytest.mark.parametrize(("kind", "lang"), [c for c in CASES if c[0] not in ("root", "404")],
+                         ids=[i for i, c in zip(IDS, CASES) if c[0] not in ("root", "404")])
 def test_language_switch_leads_to_the_same_page(browser: Browser, site_url: str, kind: str, lang: str) -> None:
     page, _, _ = _open(browser, _url(site_url, kind, lang))
     page.locator("a.lang-switch").click()
@@ -245,6 +246,42 @@ def test_language_switch_leads_to_the_same_page(browser: Browser, site_url: str,
     other = "en" if lang == "uk" else "uk"
     assert page.url == _url(site_url, kind, other)
     assert page.evaluate("document.documentElement.lang") == other
+    page.context.close()
+
+
+def test_the_root_is_the_ukrainian_home_page_and_switches_to_the_english_one(browser: Browser, site_url: str) -> None:
+    page, _, _ = _open(browser, site_url, javascript=False)
+    assert page.evaluate("document.documentElement.lang") == "uk"
+    assert page.locator("main h3 a").count() == 5  # every program, with no language to choose first
+    page.locator("main h3 a").first.click()
+    page.wait_for_load_state()
+    assert page.url.startswith(site_url + "uk/") and page.locator("nav.breadcrumbs").count() == 1
+    page.go_back()
+    page.locator("a.lang-switch").click()
+    page.wait_for_load_state()
+    assert page.url == site_url + "en/"
+    page.context.close()
+
+
+@pytest.mark.parametrize(("lang", "labels"), [("uk", ["Програми", "Показники", "Відкриті дані", "Про проєкт"]),
+                                              ("en", ["Programs", "Indicators", "Open data", "About"])])
+def test_the_header_leads_to_each_part_of_the_site_and_marks_where_you_are(browser: Browser, site_url: str, lang: str,
+                                                                             labels: list[str]) -> None:
+    """At a phone's width, without JavaScript: the four links wrap, each can be tapped, and the page says which is current."""
+    page, _, _ = _open(browser, _url(site_url, "task", lang), width=360, javascript=False)
+    nav = page.locator("nav.site-nav a")
+    assert nav.all_inner_texts() == labels
+    assert page.locator("nav.site-nav a[aria-current]").all_inner_texts() == [labels[0]]  # a task is in the programs
+    for link in nav.all():
+        box = link.bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= 360 and box["height"] >= 24
+    page.locator("nav.site-nav a", has_text=labels[3]).click()
+    page.wait_for_load_state()
+    assert page.url == site_url + f"{lang}/about/"
+    assert page.locator("nav.site-nav a[aria-current='page']").all_inner_texts() == [labels[3]]
+    page.locator("nav.site-nav a", has_text=labels[2]).click()
+    page.wait_for_load_state()
+    assert page.url == site_url + f"{lang}/data/"
     page.context.close()
 
 
