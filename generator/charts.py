@@ -258,7 +258,7 @@ def gridlines(groups: list[Group], number: Numbers) -> Marks:
 
 # The same chart recurs (every yes-or-no indicator with the same answers, indicators with the same figures),
 # so each is laid out once.
-@lru_cache(maxsize=2048)
+@lru_cache(maxsize=256)  # bounded: a national build must not hold a chart for each indicator
 def _columns(groups: tuple[Group, ...], names: Names, unit: str, marks: Marks) -> Chart:
     items, top = legend(groups, names)
     left = max(text_width(text) for _, text in marks) + 14 if marks else 4.0
@@ -288,7 +288,7 @@ def _columns(groups: tuple[Group, ...], names: Names, unit: str, marks: Marks) -
                  describe(groups, names, unit))
 
 
-@lru_cache(maxsize=1024)
+@lru_cache(maxsize=128)
 def _across(groups: tuple[Group, ...], names: Names, unit: str, marks: Marks) -> Chart:
     items, y = legend(groups, names)
     points = [p for g in groups for p in g.points]

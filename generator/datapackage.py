@@ -25,6 +25,7 @@ from .assemble import FundingLine, ProgramView, funding_lines
 from .export import csv_text, spreadsheet_safe, to_json
 from .zips import ZipMember, deflated, write_zip
 from .figures import CellStatus
+from .formats import format_number
 from .model import FundingSource, IndicatorKind, Text, ValueMode
 from .problems import MESSAGES
 
@@ -356,8 +357,8 @@ def program_rows(program: ProgramView) -> dict[str, list[list[Any]]]:
     for problem in program.all_notes:
         kind, _, subject_id = problem.subject.partition(":")
         rows["quality_notes"].append([
-            program.id, kind or "program", subject_id or None, problem.code, problem.statement("uk"),
-            problem.statement("en"), _relative_source(program, problem.path), problem.line,
+            program.id, kind or "program", subject_id or None, problem.code, problem.note("uk", format_number),
+            problem.note("en", format_number), _relative_source(program, problem.path), problem.line,
         ])
     return rows
 

@@ -22,6 +22,7 @@ import orjson
 
 from .assemble import SPREADSHEET_CSV, FundingLine, IndicatorView, ProgramView, TaskView
 from .figures import Figure
+from .formats import format_number
 from .model import Text
 
 _PLAIN_NUMBER = re.compile(r"^[+-]?\d+(?:[.,]\d+)?%?$")
@@ -169,7 +170,7 @@ def indicator_json(program: ProgramView, view: IndicatorView) -> dict[str, Any]:
             "as_stated": None if ind.change is None else str(ind.change),
             "computed": _number(view.computed_change),
         },
-        "notes": [{"code": p.code, "uk": p.statement("uk"), "en": p.statement("en")} for p in view.notes],
+        "notes": [{"code": p.code, "uk": p.note("uk", format_number), "en": p.note("en", format_number)} for p in view.notes],
     }
 
 
@@ -220,7 +221,7 @@ def task_json(program: ProgramView, task: TaskView) -> dict[str, Any]:
             for line in task.funding
         ],
         "indicators": task.indicator_ids,
-        "notes": [{"code": p.code, "uk": p.statement("uk"), "en": p.statement("en")} for p in task.notes],
+        "notes": [{"code": p.code, "uk": p.note("uk", format_number), "en": p.note("en", format_number)} for p in task.notes],
     }
 
 

@@ -873,3 +873,34 @@ def test_accessibility_check_catches_a_broken_page(browser: Browser) -> None:
     rules = {violation["id"] for violation in results.response["violations"]}
     assert {"image-alt", "color-contrast"} <= rules
     context.close()
+
+
+_WRAPPERS = """() => [...document.querySelectorAll('.table-scroll')].map(box => ({
+    scrolls: box.scrollWidth > box.clientWidth + 1, focusable: box.hasAttribute('tabindex'),
+    hinted: !!(box.previousElementSibling && box.previousElementSibling.classList.contains('scroll-hint')),
+    stacked: !!box.querySelector('table.list') && getComputedStyle(box.querySelector('table.list tbody tr')).display === 'block'}))"""
+
+
+@pytest.mark.parametrize("lang", ["uk", "en"])
+def test_wide_tables_on_a_phone_stack_or_say_they_scroll_and_only_those_that_scroll_take_focus(
+        browser: Browser, site_url: str, lang: str) -> None:
+    """At 360 px the program page's lists of tasks and indicators stack each row, so they do not scroll; a table
+    that still scrolls (a comparison's years) is focusable, for the keyboard, and says that it scrolls. At 1280 px,
+    where the same tables fit, no wrapper is focusable and none says so; turning the phone round is followed."""
+    for kind in ("program", "standard-indicator"):
+        page, _, _ = _open(browser, _url(site_url, kind, lang), width=360)
+        boxes = page.evaluate(_WRAPPERS)
+        assert boxes and all(box["focusable"] == box["scrolls"] == box["hinted"] for box in boxes), (kind, boxes)
+        if kind == "program":
+            lists = [box for box in boxes if box["stacked"]]
+            assert lists and not any(box["scrolls"] for box in lists), boxes
+        else:
+            assert any(box["scrolls"] for box in boxes), boxes
+            hint = page.locator(".scroll-hint").first.inner_text()
+            assert hint == _strings(lang)["scroll_hint"]
+        page.set_viewport_size({"width": 1280, "height": 800})
+        page.wait_for_timeout(100)  # the resize is handled at the next frame
+        wide = page.evaluate(_WRAPPERS)
+        assert all(box["focusable"] == box["scrolls"] == box["hinted"] for box in wide), (kind, wide)
+        assert not any(box["stacked"] for box in wide)
+        page.context.close()
