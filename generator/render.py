@@ -208,6 +208,36 @@ def cell_helper(lang: str, strings: dict[str, str]) -> Callable[[Figure], Markup
     return fig
 
 
+def number_filters(lang: str, strings: dict[str, str]) -> dict[str, Callable[..., Any]]:
+    """The filters that write a language's numbers: ``{{ sum | amount(1) }}``, ``{{ cell | fig }}``,
+    ``{{ total | money_short }}``, ``{{ 5 | count('tasks') }}``..."""
+
+    def num(value: Decimal | int | None) -> str:
+        return "" if value is None else format_number(Decimal(value), lang)
+
+    def amount(value: Decimal | None, places: int) -> str:
+        """A computed sum, with the decimal places its program uses, so columns line up."""
+        if value is None:
+            return ""
+        return format_number(value.quantize(Decimal(1).scaleb(-places)), lang)
+
+    def count(number: int, key: str) -> str:
+        """``{{ 5 | count('tasks') }}`` → «5 завдань»: the string ``tasks_<plural form>`` with the number in."""
+        return strings[f"{key}_{plural_form(number, lang)}"].format(n=format_number(Decimal(number), lang))
+
+    def money(value: Decimal | None) -> str:
+        return "" if value is None else f"{format_number(value, lang)}\u00a0{strings['thousand_uah']}"
+
+    fig = cell_helper(lang, strings)
+
+    def targets(indicator: IndicatorView) -> Markup:
+        """An indicator's targets on one line, ``2025: 14; 2026: 65``, as lists of indicators show them."""
+        return Markup("; ".join(f"{year}: {fig(value)}" for year, value in indicator.targets))  # fig() escapes
+
+    return {"num": num, "amount": amount, "count": count, "money": money, "fig": fig, "targets": targets,
+            "money_short": lambda value: money_short(value, lang), "date_text": lambda iso: date_text(iso, lang)}
+
+
 class Renderer:
     def __init__(self, templates: Path, site: SiteView, base_url: str, search: bool = False,
                  offline: bool = False, settings: SiteSettings | None = None) -> None:
@@ -297,28 +327,6 @@ class Renderer:
             shown = text.uk if lang == "uk" else text.en or f"{text.uk} ({strings['not_translated']})"
             return " ".join(shown.split())
 
-        def num(value: Decimal | int | None) -> str:
-            return "" if value is None else format_number(Decimal(value), lang)
-
-        def amount(value: Decimal | None, places: int) -> str:
-            """A computed sum, with the decimal places its program uses, so columns line up."""
-            if value is None:
-                return ""
-            return format_number(value.quantize(Decimal(1).scaleb(-places)), lang)
-
-        def count(number: int, key: str) -> str:
-            """``{{ 5 | count('tasks') }}`` → «5 завдань»: the string ``tasks_<plural form>`` with the number in."""
-            return strings[f"{key}_{plural_form(number, lang)}"].format(n=format_number(Decimal(number), lang))
-
-        def money(value: Decimal | None) -> str:
-            return "" if value is None else f"{format_number(value, lang)}\u00a0{strings['thousand_uah']}"
-
-        fig = cell_helper(lang, strings)
-
-        def targets(indicator: IndicatorView) -> Markup:
-            """An indicator's targets on one line, ``2025: 14; 2026: 65``, as lists of indicators show them."""
-            return Markup("; ".join(f"{year}: {fig(value)}" for year, value in indicator.targets))  # fig() escapes
-
         names: dict[str, Markup] = {}  # every page of a program names it: made once a program
 
         def program_name(program: ProgramView) -> Markup:
@@ -336,10 +344,8 @@ class Renderer:
             """A data-quality note in a reader's words, its numbers in the page's format."""
             return problem.note(lang, format_number)
 
-        return {"S": self.escaped[lang], "href": href, "t": t, "plain": plain, "num": num, "amount": amount,
-                "money": money, "fig": fig, "count": count,
-                "money_short": lambda value: money_short(value, lang), "date_text": lambda iso: date_text(iso, lang), "targets": targets, "source_name": source_name, "note": note,
-                "program_name": program_name}
+        return {"S": self.escaped[lang], "href": href, "t": t, "plain": plain, "source_name": source_name, "note": note,
+                "program_name": program_name, **number_filters(lang, strings)}
 
     def render(self, page: Page) -> bytes:
         other, not_found = OTHER[page.lang], page.template == "404.html"
