@@ -12,7 +12,7 @@ import json
 import zlib
 from itertools import islice
 from pathlib import Path
-from typing import Callable, Container, ContextManager, Iterable, Iterator
+from typing import Any, Callable, Container, ContextManager, Iterable, Iterator
 from xml.sax.saxutils import escape as xml_escape
 
 from .assemble import route
@@ -200,11 +200,7 @@ class CommonFiles:
         for program_id, part in zip(program_ids, parts):
             for code, row in part.uses:
                 uses.setdefault(code, []).append((program_id, part, row))
-        changed = [part for program_id, part in zip(program_ids, parts) if program_id not in self.unchanged]
-        if self.previous is not None:
-            changed += [old.common for program_id, old in self.previous.programs.items()
-                        if program_id not in self.unchanged]
-        affected = {use[0] for part in changed for use in part.uses}
+        affected = self.changed_comparisons(program_ids, parts)
         entries = [entry for entry in self.renderer.site.catalogue if entry.code in uses]
         comparisons = [route(lang, "indicators", entry.code) for lang in LANGS for entry in entries]
         same = self.previous is not None and set(comparisons) == {
@@ -229,6 +225,22 @@ class CommonFiles:
             self.put(files[-1], comparison.json, "downloads")
         self.index_pages(parts)
         return entries, comparisons, same
+
+    def changed_comparisons(self, program_ids: list[str], parts: list[ProgramPart]) -> set[str]:
+        """The codes whose comparison a program made anew changes: where its rows differ from the previous
+        build's, or all of its codes where its names differ (a change to a task changes no comparison)."""
+        made = {program_id: part for program_id, part in zip(program_ids, parts) if program_id not in self.unchanged}
+        before = {program_id: old.common for program_id, old in self.previous.programs.items()
+                  if program_id not in self.unchanged} if self.previous is not None else {}
+        affected: set[str] = set()
+        for program_id in made.keys() | before.keys():
+            new, old = made.get(program_id), before.get(program_id)
+            new_rows, old_rows = rows_by_code(new), rows_by_code(old)
+            renamed = (new is None or old is None
+                       or (new.names, new.hromada, new.oblast) != (old.names, old.hromada, old.oblast))
+            affected |= {code for code in new_rows.keys() | old_rows.keys()
+                         if renamed or new_rows.get(code) != old_rows.get(code)}
+        return affected
 
     def index_pages(self, parts: list[ProgramPart]) -> None:
         """The list of every standard indicator, with how many programs use each: made again when a count changes."""
@@ -287,6 +299,14 @@ class CommonFiles:
         every = site_routes(lambda lang: (r for i in program_ids for r in program_routes(i)[lang]), comparisons)
         for path, data in sitemaps(self.renderer.base_url, every):
             self.put(path, lambda data=data: data)
+
+
+def rows_by_code(part: ProgramPart | None) -> dict[str, list[Any]]:
+    """A program's rows on the comparison pages, by code (a program may give one code to two indicators)."""
+    rows: dict[str, list[Any]] = {}
+    for code, row in part.uses if part is not None else ():
+        rows.setdefault(code, []).append(row)
+    return rows
 
 
 def site_routes(program_routes: Callable[[str], Iterator[str]], comparisons: list[str]) -> Iterator[str]:
