@@ -33,7 +33,7 @@ from .write import OutputFolder, UnsafeOutputPath, safe_relative
 
 # A line of {"version", "shared", "catalog", "all", "common"}, then one per program, by id.
 MANIFEST = ".build-manifest.jsonl"
-MANIFEST_VERSION = 9
+MANIFEST_VERSION = 10
 GENERATOR = Path(__file__).resolve().parent
 
 
@@ -251,10 +251,6 @@ class ManifestDamaged(ValueError):
     """The previous manifest cannot be trusted: the build starts from scratch."""
 
 
-# What a program's row in a comparison holds (see compare.program_uses).
-ROW_KEYS = {"indicator", "unit", "kind", "years", "baseline", "targets", "final", "change", "differs", "html"}
-
-
 @dataclass
 class ProgramPart:
     """What the site's common pages need of a program, as its worker made it (kept in the manifest)."""
@@ -266,7 +262,7 @@ class ProgramPart:
     oblast: dict[str, str] | None  # its hromada's oblast (a Text), by which a long home page groups it
     hromada: dict[str, str] | None  # its hromada's name (a Text), for the comparisons' downloads
     names: list[str]  # its hromada's name as shown, by language, by which the home page orders it
-    uses: list[list[Any]]  # [code, row] for each indicator on a comparison page (see compare.program_uses)
+    uses: list[list[str]]  # [code, row as JSON text] for each indicator on a comparison page (see compare.program_uses)
     tally: list[int]  # its pages, its files in the site, the bytes of its files
     problems: list[list[Any]]  # Problem.plain, relative to its folder
     zip: dict[str, list[int]]  # where each table's rows lie compressed in its zip (see package_zip)
@@ -280,10 +276,9 @@ class ProgramPart:
             for text in (part.oblast, part.hromada):
                 if text is not None:
                     Text(**text)
-            # A row is read whole only for the comparisons a change touches (compare.Row.of): here, its shape.
+            # A row is decoded and checked only for the comparisons a change touches (compare.Row.of).
             if not (all(isinstance(s, str) for s in strings) and len(part.home) == len(LANGS) == len(part.names)
-                    and all(len(use) == 2 and isinstance(use[1], dict) and ROW_KEYS <= use[1].keys()
-                            for use in part.uses)
+                    and all(len(use) == 2 and isinstance(use[1], str) for use in part.uses)
                     and sorted(part.rows) == sorted(t.name for t in TABLES)
                     and all(isinstance(n, int) for n in [*part.rows.values(), *part.tally]) and len(part.tally) == 3
                     and sorted(part.zip) == sorted(part.rows)
