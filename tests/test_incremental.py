@@ -336,6 +336,35 @@ def test_an_update_after_a_program_names_a_catalogue_code_updates_its_comparison
     assert updated[:2] == _build(content, tmp_path / "fresh", search=False, incremental=False)[:2]
 
 
+def test_an_update_after_a_coded_indicators_target_changes_makes_its_comparison_again_and_only_it(
+        content: Path, tmp_path: Path) -> None:
+    """A new final target in one program moves its row on the comparison of that indicator's code: the update
+    makes that comparison and its downloads again, with the new figure, and keeps the program's other
+    comparisons as they were: the bytes of a full build."""
+    import yaml
+
+    out = tmp_path / "out"
+    _build(content, out, search=False)
+    site = out / "site"
+    indicators = content / "kremenchutska-2026-2028" / "indicators.yaml"
+    data = yaml.safe_load(indicators.read_text(encoding="utf-8"))
+    coded = [i for i in data["indicators"] if i.get("catalogue") and i.get("targets")]
+    changed, other = coded[0], next(i for i in coded[1:] if i["catalogue"] != coded[0]["catalogue"])
+    files = {code: [f"uk/indicators/{code}/index.html", f"data/indicators/{code}.csv"]
+             for code in (changed["catalogue"], other["catalogue"])}
+    inodes = {path: (site / path).stat().st_ino for paths in files.values() for path in paths}
+    last = max(changed["targets"])
+    changed["targets"][last] = 987654
+    indicators.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    updated = _build(content, out, search=False)
+    assert updated[2] == 4
+    kept = {path for path, inode in inodes.items() if (site / path).stat().st_ino == inode}
+    assert kept == set(files[other["catalogue"]])
+    assert "987654" in (site / files[changed["catalogue"]][1]).read_text(encoding="utf-8-sig")
+    assert "987 654" in (site / files[changed["catalogue"]][0]).read_text(encoding="utf-8").replace("\u00a0", " ")
+    assert updated[:2] == _build(content, tmp_path / "fresh", search=False, incremental=False)[:2]
+
+
 def test_an_update_makes_the_sitemap_again_when_a_page_goes(content: Path, tmp_path: Path) -> None:
     import yaml
 
