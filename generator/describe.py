@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Callable, Iterable
 
@@ -55,9 +55,13 @@ def shortened(name: str, limit: int, differs_at: int = 0) -> str:
     return f"{head.rstrip(' ,;:—–-(')} … {tail}"
 
 
-def differs_at(name: str, others: Iterable[str]) -> int:
-    """How far ``name`` runs alike the most alike of ``others`` (the names of the pages beside it)."""
-    return max((len(os.path.commonprefix([name, other])) for other in others if other != name), default=0)
+def differs_at(names: Iterable[str]) -> dict[str, int]:
+    """For each of ``names`` (the names of the pages beside each other), how far it runs alike the most alike
+    of the others: its common start with a neighbour in sorted order, which no other name can share more of."""
+    ordered = sorted(set(names))
+    return {name: max((len(os.path.commonprefix([name, other])) for other in ordered[max(index - 1, 0):index + 2]
+                       if other != name), default=0)
+            for index, name in enumerate(ordered)}
 
 
 def joined(head: str, tail: str, limit: int = DESCRIPTION_LIMIT, *, name: bool = True, distinct: int = 0) -> str:
@@ -95,6 +99,14 @@ class Describer:
     strings: dict[str, str]
     text: Callable[[Text | None], str]
     number: Callable[[Decimal], str]
+    # differs_at of the program being described, by kind: made once a program, not once a page (a worker
+    # describes one program after another, so only the last one's is kept).
+    alike: dict[str, tuple[ProgramView, dict[str, int]]] = field(default_factory=dict, compare=False)
+
+    def alike_in(self, program: ProgramView, kind: str, names: Callable[[], Iterable[str]]) -> dict[str, int]:
+        if kind not in self.alike or self.alike[kind][0] is not program:
+            self.alike[kind] = (program, differs_at(names()))
+        return self.alike[kind][1]
 
     def program_name(self, program: ProgramView, short: bool = False) -> str:
         """How the pages name a program; ``short``, by the hromada's short name where a long item's name needs the
@@ -144,7 +156,8 @@ class Describer:
         unit = self.text(indicator.indicator.unit)  # named with the figures it measures
         facts = f". {unit}: {' → '.join(values)}" if values else ""
         name = self.text(indicator.indicator.name)
-        alike = differs_at(name, (self.text(i.indicator.name) for i in program.indicators.values()))
+        alike = self.alike_in(program, "indicators",
+                              lambda: (self.text(i.indicator.name) for i in program.indicators.values()))[name]
         return joined(name, f"{number}{facts}. {self.program_name(program, short=True)}", distinct=alike)
 
     def task(self, program: ProgramView, task: TaskView) -> str:
@@ -155,7 +168,7 @@ class Describer:
             else self.strings["no_value"])
         number = f" ({task.task.number})" if task.task.number else ""
         name = self.text(task.task.name)
-        alike = differs_at(name, (self.text(t.task.name) for t in program.tasks.values()))
+        alike = self.alike_in(program, "tasks", lambda: (self.text(t.task.name) for t in program.tasks.values()))[name]
         return joined(name, f"{number}. {self.strings['funding_short']}: {funding}{years}. "
                             f"{self.program_name(program, short=True)}", distinct=alike)
 

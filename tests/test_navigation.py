@@ -173,8 +173,8 @@ def test_descriptions_are_cut_at_a_word() -> None:
                 "кількості посадових осіб органу місцевого самоврядування")
     education, community = platform.format("Дія.Освіта"), platform.format("Дія.Цифрова громада")
     tail = ". %: 2027: 5. Слобожанська, 2025–2027"
-    made = joined(education, tail, distinct=differs_at(education, [community]))
-    other = joined(community, tail, distinct=differs_at(community, [education]))
+    made = joined(education, tail, distinct=differs_at([education, community])[education])
+    other = joined(community, tail, distinct=differs_at([community, education])[community])
     assert made != other and "Дія.Освіта" in made and made.endswith(" … " + "самоврядування" + tail)
     assert len(made) <= DESCRIPTION_LIMIT and len(other) <= DESCRIPTION_LIMIT
     assert joined("Коротка назва", tail) == "Коротка назва" + tail
