@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import re
+import weakref
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Callable, Iterable
@@ -99,13 +100,14 @@ class Describer:
     strings: dict[str, str]
     text: Callable[[Text | None], str]
     number: Callable[[Decimal], str]
-    # differs_at of the program being described, by kind: made once a program, not once a page (a worker
-    # describes one program after another, so only the last one's is kept).
-    alike: dict[str, tuple[ProgramView, dict[str, int]]] = field(default_factory=dict, compare=False)
+    # differs_at of the program being described, by kind: made once a program, not once a page. Only the last
+    # program's is kept (a worker describes one after another), by a weak reference: it must not keep the
+    # program alive once the build lets it go.
+    alike: dict[str, tuple[weakref.ref, dict[str, int]]] = field(default_factory=dict, compare=False)
 
     def alike_in(self, program: ProgramView, kind: str, names: Callable[[], Iterable[str]]) -> dict[str, int]:
-        if kind not in self.alike or self.alike[kind][0] is not program:
-            self.alike[kind] = (program, differs_at(names()))
+        if kind not in self.alike or self.alike[kind][0]() is not program:
+            self.alike[kind] = (weakref.ref(program), differs_at(names()))
         return self.alike[kind][1]
 
     def program_name(self, program: ProgramView, short: bool = False) -> str:
