@@ -72,7 +72,7 @@ def _cell(figure: Figure) -> list[Any]:
     return [figure.status.value, None if figure.amount is None else format(figure.amount, "f"), figure.text]
 
 
-def program_uses(renderer: Renderer, program: ProgramView) -> list[list[Any]]:
+def program_uses(renderer: Renderer, program: ProgramView) -> list[list[str]]:
     """[code, row as JSON text] for each of a program's indicators that names a catalogue code (see Row)."""
     uses = []
     for indicator in program.indicators.values():
