@@ -231,6 +231,7 @@ def test_a_text_that_starts_like_a_formula_never_runs_in_any_csv(tmp_path: Path)
     assert quoted["package"] == set(planted), set(planted) - quoted["package"]
     assert len(quoted["download"]) >= len(planted) // 2, len(quoted["download"])
     assert quoted["download-uk"] == quoted["download"]
+    assert quoted["comparison"], "no planted hromada name reached a comparison's CSV"
 
 
 @pytest.mark.parametrize("payload", PAYLOADS[:20] + ["../../etc/passwd", "/etc/passwd", "CON", "nul", "Edms", "еdms"])

@@ -174,7 +174,7 @@ def test_a_programs_index_holds_each_pages_own_words_not_what_every_page_repeats
                                            "values", "baseline", "change", "change_stated", "other_hromadas",
                                            "downloads", "download_spreadsheet_csv", "measure", "responsible", "timeframe",
                                            "funding", "measured_by", "tasks", "indicators", "passport",
-                                           "key_figures", "data_quality", "search_button", "no_value")]
+                                           "at_a_glance", "data_quality", "search_button", "no_value")]
         programs = [folder for folder in sorted((site / lang).iterdir()) if (folder / "search-index.js").is_file()]
         assert len(programs) == 5
         for folder in programs:
